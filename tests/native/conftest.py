@@ -11,13 +11,18 @@ runtime's skip list says exactly what it cannot do and why.
 
 from __future__ import annotations
 
+import importlib.abc
 import os
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar, cast
 
 import pytest
 
 from infra_portable.runtime import REGISTRY, current
 
 RUNTIME = current().value
+T = TypeVar("T")
 
 try:  # hypothesis is a test dependency, but keep the suite importable without it
     from hypothesis import HealthCheck, settings
@@ -66,3 +71,49 @@ def pytest_report_header(config: pytest.Config) -> str:
 def _fresh_registry() -> None:
     """Each test sees capability choices made from the current environment."""
     REGISTRY.reset()
+
+
+def _drive(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never waits on a real event (fake clocks and sleeps).
+
+    Pyodide's ``asyncio.run`` cannot block the browser's main thread, so the
+    portable suite drives such coroutines by hand, the same way in every runtime.
+    """
+    try:
+        while True:
+            coro.send(None)
+    except StopIteration as done:
+        return cast(T, done.value)
+
+
+@pytest.fixture
+def run_coro() -> Callable[[Coroutine[Any, Any, T]], T]:
+    return _drive
+
+
+# -- blocking native dependencies: proves every fallback path on CPython --------
+
+BLOCK_ENV = "INFRA_PORTABLE_BLOCK_NATIVE"
+NATIVE_DEPENDENCIES = frozenset(
+    {"orjson", "ujson", "numpy", "cryptography", "Crypto", "hnswlib", "httpx", "blake3",
+     "argon2", "nacl", "jsonschema", "redis", "nats"}
+)
+
+
+class NativeImportBlocker(importlib.abc.MetaPathFinder):
+    """Makes the native dependencies look uninstalled (like urllib3's no-ssl test)."""
+
+    def __init__(self, blocked: frozenset[str]) -> None:
+        self.blocked = blocked
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
+        if fullname.partition(".")[0] in self.blocked:
+            raise ModuleNotFoundError(f"{fullname} is blocked by {BLOCK_ENV}", name=fullname)
+
+
+BLOCKED_NATIVE = os.environ.get(BLOCK_ENV) == "1"
+if BLOCKED_NATIVE:
+    already = sorted(m for m in sys.modules if m.partition(".")[0] in NATIVE_DEPENDENCIES)
+    if already:
+        raise RuntimeError(f"{BLOCK_ENV}=1 but already imported: {already}")
+    sys.meta_path.insert(0, NativeImportBlocker(NATIVE_DEPENDENCIES))

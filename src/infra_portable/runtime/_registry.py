@@ -97,6 +97,8 @@ class Registry:
     def __init__(self, capabilities: Iterable[Capability] = ()) -> None:
         self._capabilities: dict[str, Capability] = {}
         self._state = _State()
+        # Bumped whenever choices may change, so callers can cache resolve() results.
+        self.generation = 0
         self._lock = threading.RLock()
         for capability in capabilities:
             self.register(capability)
@@ -105,6 +107,7 @@ class Registry:
         with self._lock:
             self._capabilities[capability.name] = capability
             self._state.choice.pop(capability.name, None)
+            self.generation += 1
 
     def capabilities(self) -> list[Capability]:
         return list(self._capabilities.values())
@@ -124,6 +127,7 @@ class Registry:
         """Forget every cached choice and import (for tests that change the environment)."""
         with self._lock:
             self._state = _State()
+            self.generation += 1
 
     # -- loading ------------------------------------------------------------
     def _try_load(self, capability: Capability, impl: Implementation) -> tuple[bool, Any, str]:

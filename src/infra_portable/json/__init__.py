@@ -1,0 +1,58 @@
+"""Layer 1: JSON that behaves the same in every runtime (seed 002 §2.4).
+
+* ``loads``/``dumps``/``dumpb`` through the ``json`` codec capability (orjson or
+  ujson natively when installed, the standard library everywhere) with one
+  canonical output: see ``_codec_base``.
+* JSON Pointer (RFC 6901): ``pointer_get``/``pointer_set``/``pointer_remove``.
+* ``diff`` (Added/Removed/Changed by pointer), ``make_patch``/``to_json_patch``
+  and ``apply_patch`` (RFC 6902), ``merge_patch`` (RFC 7396).
+
+The seed's ``Json`` wrapper maps onto plain Python values here: ``Json::parse`` is
+``loads``, ``to_string``/``to_string_pretty``/``to_bytes`` are ``dumps``,
+``dumps(pretty=True)`` and ``dumpb``; ``query``/``query_all`` are ``query_one``/
+``query``; ``set`` is ``pointer_set``; the type checks are ``isinstance``.
+"""
+
+from __future__ import annotations
+
+from infra_portable.json._codec import codec, dumpb, dumps, loads
+from infra_portable.json._codec_base import JsonCodec, to_json_compatible
+from infra_portable.json._diff import Added, Changed, JsonDiff, Removed, diff, make_patch, to_json_patch
+from infra_portable.json._patch import apply_patch, merge_patch
+from infra_portable.json._pointer import (
+    format_pointer,
+    parse_pointer,
+    pointer_get,
+    pointer_remove,
+    pointer_set,
+)
+from infra_portable.json._values import copy_json, json_equal
+
+__all__ = [
+    # encoding and decoding
+    "loads",
+    "dumps",
+    "dumpb",
+    "codec",
+    "JsonCodec",
+    "to_json_compatible",
+    # JSON Pointer (RFC 6901)
+    "pointer_get",
+    "pointer_set",
+    "pointer_remove",
+    "parse_pointer",
+    "format_pointer",
+    # diff, JSON Patch (RFC 6902), merge patch (RFC 7396)
+    "diff",
+    "JsonDiff",
+    "Added",
+    "Removed",
+    "Changed",
+    "to_json_patch",
+    "make_patch",
+    "apply_patch",
+    "merge_patch",
+    # values
+    "json_equal",
+    "copy_json",
+]
