@@ -95,8 +95,21 @@ def run_coro() -> Callable[[Coroutine[Any, Any, T]], T]:
 
 BLOCK_ENV = "INFRA_PORTABLE_BLOCK_NATIVE"
 NATIVE_DEPENDENCIES = frozenset(
-    {"orjson", "ujson", "numpy", "cryptography", "Crypto", "hnswlib", "httpx", "blake3",
-     "argon2", "nacl", "jsonschema", "redis", "nats"}
+    {
+        "orjson",
+        "ujson",
+        "numpy",
+        "cryptography",
+        "Crypto",
+        "hnswlib",
+        "httpx",
+        "blake3",
+        "argon2",
+        "nacl",
+        "jsonschema",
+        "redis",
+        "nats",
+    }
 )
 
 

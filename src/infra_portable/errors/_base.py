@@ -258,7 +258,7 @@ class InfraError(Exception):
             )
         kind_name = data.get("kind")
         try:
-            target = InfraError._by_kind[ErrorKind(kind_name)]
+            target = InfraError._by_kind[ErrorKind(str(kind_name))]
         except (ValueError, KeyError):
             raise ValidationError(
                 "unknown error kind",
@@ -367,7 +367,7 @@ class VectorError(InfraError):
     title = "Vector error"
     http_status = 400
     _fields = ("operation", "dimensions")
-    _enums = {"operation": VectorOperation}
+    _enums: ClassVar[Mapping[str, type[StrEnum]]] = {"operation": VectorOperation}
     operation: VectorOperation | None
     dimensions: int | None
 
@@ -391,7 +391,7 @@ class AuthError(InfraError):
     kind = ErrorKind.AUTH
     title = "Authentication error"
     _fields = ("auth_kind", "identity", "retry_after_s")
-    _enums = {"auth_kind": AuthErrorKind}
+    _enums: ClassVar[Mapping[str, type[StrEnum]]] = {"auth_kind": AuthErrorKind}
     auth_kind: AuthErrorKind
     identity: str | None
     retry_after_s: float | None
@@ -439,7 +439,7 @@ class CryptoError(InfraError):
     title = "Cryptography error"
     http_status = 400
     _fields = ("operation",)
-    _enums = {"operation": CryptoOperation}
+    _enums: ClassVar[Mapping[str, type[StrEnum]]] = {"operation": CryptoOperation}
     operation: CryptoOperation | None
 
     def __init__(self, message: str, *, operation: CryptoOperation | str | None = None) -> None:
@@ -456,7 +456,7 @@ class IoError(InfraError):
     kind = ErrorKind.IO
     title = "I/O error"
     _fields = ("operation", "path", "errno")
-    _enums = {"operation": IoOperation}
+    _enums: ClassVar[Mapping[str, type[StrEnum]]] = {"operation": IoOperation}
     operation: IoOperation | None
     path: str | None
     errno: int | None
@@ -492,7 +492,7 @@ class SerializationError(InfraError):
     title = "Serialization error"
     http_status = 400
     _fields = ("format", "line", "column", "offset")
-    _enums = {"format": SerializationFormat}
+    _enums: ClassVar[Mapping[str, type[StrEnum]]] = {"format": SerializationFormat}
     format: SerializationFormat
     line: int | None
     column: int | None
@@ -502,7 +502,7 @@ class SerializationError(InfraError):
         self,
         message: str,
         *,
-        format: SerializationFormat | str = SerializationFormat.JSON,  # noqa: A002
+        format: SerializationFormat | str = SerializationFormat.JSON,
         line: int | None = None,
         column: int | None = None,
         offset: int | None = None,
@@ -561,7 +561,6 @@ class ExternalError(InfraError):
 
     kind = ErrorKind.EXTERNAL
     title = "External service error"
-    http_status = 502
     _fields = ("service", "operation", "retry_after_s")
     service: str | None
     operation: str | None
@@ -575,9 +574,7 @@ class ExternalError(InfraError):
         operation: str | None = None,
         retry_after_s: float | None = None,
     ) -> None:
-        super().__init__(
-            message, service=service, operation=operation, retry_after_s=retry_after_s
-        )
+        super().__init__(message, service=service, operation=operation, retry_after_s=retry_after_s)
 
     @property
     def http_status(self) -> int:  # type: ignore[override]
@@ -603,7 +600,7 @@ class MessageQueueError(InfraError):
     title = "Message queue error"
     http_status = 503
     _fields = ("queue", "operation")
-    _enums = {"operation": MqOperation}
+    _enums: ClassVar[Mapping[str, type[StrEnum]]] = {"operation": MqOperation}
     queue: str | None
     operation: MqOperation | None
 

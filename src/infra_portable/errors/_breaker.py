@@ -118,10 +118,7 @@ class CircuitBreaker:
             self._refresh()
             if self._state is CircuitState.CLOSED:
                 return
-            if (
-                self._state is CircuitState.HALF_OPEN
-                and self._in_flight < self.half_open_max_calls
-            ):
+            if self._state is CircuitState.HALF_OPEN and self._in_flight < self.half_open_max_calls:
                 self._in_flight += 1
                 return
             wait = max(self.recovery_timeout - (self._clock() - self._opened_at), 0.0)

@@ -13,6 +13,7 @@ Hints given to ``translate_errors`` (``path``, ``url``, ``operation``,
 
 from __future__ import annotations
 
+import contextlib
 import errno as _errno
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -166,13 +167,10 @@ def _from_httpx_status(exc: BaseException, hints: dict[str, Any]) -> InfraError:
 
 def _from_httpx_transport(exc: BaseException, hints: dict[str, Any]) -> InfraError:
     url = hints.get("url")
-    try:
+    # httpx raises RuntimeError from .request when the error has no request.
+    with contextlib.suppress(Exception):
         url = exc.request.url  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - httpx raises RuntimeError when no request is set
-        pass
-    return HttpError(
-        f"{type(exc).__name__}: {exc}", url=None if url is None else str(url)
-    )
+    return HttpError(f"{type(exc).__name__}: {exc}", url=None if url is None else str(url))
 
 
 def _from_crypto(exc: BaseException, hints: dict[str, Any]) -> InfraError:

@@ -44,7 +44,9 @@ _LOW30 = (1 << 30) - 1
 _RAND_A = 0xFFF << 64
 _RAND_B = (1 << 62) - 1
 _TS_LIMIT = 1 << 48
-# Before the first ID: lower than any valid clock reading.
+# Before the first ID: 1 ms before the epoch with the counter exhausted, so the
+# first clock reading >= 0 seeds a fresh counter, and a reading before 1970
+# counts as a clock behind the last ID (its ID gets timestamp 0).
 _NO_TIMESTAMP = -1
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _EXPECTED = "a version 7, RFC 9562 variant UUID (36 or 32 hex characters)"
@@ -100,7 +102,7 @@ class UuidV7Generator:
         self._randbytes = randbytes
         self._lock = threading.Lock()
         self._ms = _NO_TIMESTAMP
-        self._counter = 0
+        self._counter = _COUNTER_MAX
         reseed_after_fork(self)
 
     def next_int(self) -> int:
@@ -176,9 +178,7 @@ def parse_uuid7(text: str | uuid.UUID) -> uuid.UUID:
                 "UUID", "wrong length or layout", field="uuid", expected=_EXPECTED, text=text
             )
         if not _HEX_DIGITS.issuperset(digits):
-            raise not_an_id(
-                "UUID", "not hexadecimal", field="uuid", expected=_EXPECTED, text=text
-            )
+            raise not_an_id("UUID", "not hexadecimal", field="uuid", expected=_EXPECTED, text=text)
         value = int(digits, 16)
     else:
         raise ValidationError(

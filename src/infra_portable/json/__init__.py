@@ -17,7 +17,15 @@ from __future__ import annotations
 
 from infra_portable.json._codec import codec, dumpb, dumps, loads
 from infra_portable.json._codec_base import JsonCodec, to_json_compatible
-from infra_portable.json._diff import Added, Changed, JsonDiff, Removed, diff, make_patch, to_json_patch
+from infra_portable.json._diff import (
+    Added,
+    Changed,
+    JsonDiff,
+    Removed,
+    diff,
+    make_patch,
+    to_json_patch,
+)
 from infra_portable.json._patch import apply_patch, merge_patch
 from infra_portable.json._pointer import (
     format_pointer,

@@ -161,7 +161,9 @@ def reference_loads(data: Buffer) -> Any:
     try:
         value, end = _DECODER.raw_decode(text, _skip_ws(text, 0))
     except json.JSONDecodeError as exc:
-        raise SerializationError(exc.msg, line=exc.lineno, column=exc.colno, offset=exc.pos) from None
+        raise SerializationError(
+            exc.msg, line=exc.lineno, column=exc.colno, offset=exc.pos
+        ) from None
     except ValueError as exc:  # from the parse hooks: NaN, Infinity, 1e999
         raise SerializationError(str(exc)) from None
     except RecursionError:
@@ -170,7 +172,9 @@ def reference_loads(data: Buffer) -> Any:
     if end != len(text):
         line = text.count("\n", 0, end) + 1
         column = end - text.rfind("\n", 0, end)
-        raise SerializationError("extra data after the document", line=line, column=column, offset=end)
+        raise SerializationError(
+            "extra data after the document", line=line, column=column, offset=end
+        )
     return value
 
 
@@ -198,7 +202,7 @@ def reference_dumpb(value: Any, *, pretty: bool = False, sort_keys: bool = False
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise SerializationError(
-            f"string contains a lone surrogate ({exc.object[exc.start:exc.end]!r}) that JSON "
+            f"string contains a lone surrogate ({exc.object[exc.start : exc.end]!r}) that JSON "
             "text in UTF-8 cannot carry"
         ) from None
     except RecursionError:

@@ -74,7 +74,7 @@ class OrjsonCodec:
             )
         except (orjson.JSONEncodeError, TypeError):
             return reference_dumpb(value, pretty=pretty, sort_keys=sort_keys)
-        if b"null" in out or (b"." in out or b"e" in out) and _FLOAT_FORMS.search(out):
+        if b"null" in out or ((b"." in out or b"e" in out) and _FLOAT_FORMS.search(out)):
             return reference_dumpb(value, pretty=pretty, sort_keys=sort_keys)
         return out
 

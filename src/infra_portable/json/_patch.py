@@ -43,7 +43,7 @@ def _patch_equal(a: Any, b: Any) -> bool:
 
 def apply_patch(document: Any, patch: Sequence[Mapping[str, Any]]) -> Any:
     """Apply RFC 6902 operations to a copy of ``document`` and return it."""
-    if not isinstance(patch, Sequence) or isinstance(patch, str | bytes):
+    if not isinstance(patch, list | tuple):
         raise ValidationError(
             "a JSON patch is an array of operations", field="patch", actual=type(patch).__name__
         )
@@ -56,7 +56,9 @@ def apply_patch(document: Any, patch: Sequence[Mapping[str, Any]]) -> Any:
         name = op.get("op")
         if name not in _OPS:
             raise ValidationError(
-                "unknown operation", field=f"patch[{i}].op", expected=", ".join(_OPS),
+                "unknown operation",
+                field=f"patch[{i}].op",
+                expected=", ".join(_OPS),
                 actual=repr(name),
             )
         path = _member(op, "path", i)
@@ -74,8 +76,10 @@ def apply_patch(document: Any, patch: Sequence[Mapping[str, Any]]) -> Any:
             actual = pointer_get(doc, path, field=where)
             if not _patch_equal(actual, _member(op, "value", i)):
                 raise ValidationError(
-                    f"test failed at '{path}'", field=f"patch[{i}].value",
-                    expected=repr(op["value"])[:60], actual=repr(actual)[:60],
+                    f"test failed at '{path}'",
+                    field=f"patch[{i}].value",
+                    expected=repr(op["value"])[:60],
+                    actual=repr(actual)[:60],
                 )
         else:  # move, copy
             source = _member(op, "from", i)
@@ -85,7 +89,8 @@ def apply_patch(document: Any, patch: Sequence[Mapping[str, Any]]) -> Any:
                 if path != source and path.startswith(source + "/"):
                     raise ValidationError(
                         "cannot move a value into one of its own children",
-                        field=where, actual=path,
+                        field=where,
+                        actual=path,
                     )
                 if path == source:
                     continue

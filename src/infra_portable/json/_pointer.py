@@ -87,8 +87,9 @@ def _walk(document: Any, tokens: list[str], pointer: str, field: str) -> Any:
                 raise ValidationError(f"no member '{token}'", field=field, actual=pointer)
             current = current[token]
         elif isinstance(current, list):
-            current = current[_index(token, len(current), pointer=pointer, field=field,
-                                     allow_end=False)]
+            current = current[
+                _index(token, len(current), pointer=pointer, field=field, allow_end=False)
+            ]
         else:
             raise ValidationError(
                 f"cannot descend into a {type(current).__name__} with '{token}'",
@@ -98,7 +99,9 @@ def _walk(document: Any, tokens: list[str], pointer: str, field: str) -> Any:
     return current
 
 
-def pointer_get(document: Any, pointer: str, default: Any = MISSING, *, field: str = "pointer") -> Any:
+def pointer_get(
+    document: Any, pointer: str, default: Any = MISSING, *, field: str = "pointer"
+) -> Any:
     """The value at ``pointer``; ``default`` if given and the value does not exist."""
     tokens = parse_pointer(pointer, field=field)
     try:
@@ -123,7 +126,9 @@ def pointer_set(document: Any, pointer: str, value: Any, *, field: str = "pointe
     if isinstance(parent, dict):
         parent[last] = value
     elif isinstance(parent, list):
-        parent.insert(_index(last, len(parent), pointer=pointer, field=field, allow_end=True), value)
+        parent.insert(
+            _index(last, len(parent), pointer=pointer, field=field, allow_end=True), value
+        )
     else:
         raise ValidationError(
             f"cannot set a member of a {type(parent).__name__}", field=field, actual=pointer

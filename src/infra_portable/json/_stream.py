@@ -111,7 +111,9 @@ def _decode(text: str) -> Any:
             offset=offset,
         ) from None
     except RecursionError:
-        raise SerializationError("JSON nested too deeply to decode", line=1, column=1, offset=0)
+        raise SerializationError(
+            "JSON nested too deeply to decode", line=1, column=1, offset=0
+        ) from None
     except ValueError as exc:  # e.g. an integer beyond sys.get_int_max_str_digits()
         raise SerializationError(str(exc), line=1, column=1, offset=0) from exc
 
@@ -154,6 +156,7 @@ class JsonStreamParser:
         self._max_depth = check_limit("max_depth", max_depth)
         self._max_value_size = check_limit("max_value_size", max_value_size)
         self._input_type: type | None = None
+        self._started = False  # a str stream has seen its first character (BOM check)
         self._bytes_decoder: codecs.IncrementalDecoder | None = None
         # Expected closing brackets of the current value, innermost last.
         self._closers: list[str] = []
@@ -230,10 +233,13 @@ class JsonStreamParser:
     def _text_of(self, chunk: bytes | str) -> str:
         if isinstance(chunk, str):
             self._check_input_type(str)
-            if self._base == 0 and not self._in_value and chunk.startswith("\ufeff"):
-                return chunk[1:]
+            if not self._started and chunk:
+                self._started = True
+                if chunk[0] == "\ufeff":
+                    return chunk[1:]
             return chunk
-        if not isinstance(chunk, bytes | bytearray | memoryview):
+        # Checked at run time too: callers without a type checker pass anything.
+        if not isinstance(cast(object, chunk), bytes | bytearray | memoryview):
             raise ValidationError(
                 "a chunk must be bytes or str", field="chunk", actual=type(chunk).__name__
             )
@@ -292,11 +298,15 @@ class JsonStreamParser:
                 if char == '"':
                     self._in_string = True
                 elif char in _CLOSER:
-                    self._open(text, pos, char)
-                elif char != closers.pop():
-                    raise self._error(text, pos, f"unexpected {char!r}")
-                elif not closers:
-                    values.append(self._finish(text, start, pos + 1))
+                    closers.append(_CLOSER[char])
+                    if len(closers) > self._max_depth:
+                        raise self._too_deep(text, pos)
+                else:
+                    expected = closers.pop()
+                    if char != expected:
+                        raise self._error(text, pos, f"unexpected {char!r} (expected {expected!r})")
+                    if not closers:
+                        values.append(self._finish(text, start, pos + 1))
                 pos += 1
             elif self._in_scalar:
                 pos = _skip_scalar(text, pos).end()
@@ -312,7 +322,9 @@ class JsonStreamParser:
                 self._begin_value(text, pos)
                 char = text[pos]
                 if char in _CLOSER:
-                    self._open(text, pos, char)
+                    closers.append(_CLOSER[char])
+                    if len(closers) > self._max_depth:
+                        raise self._too_deep(text, pos)
                     pos += 1
                 elif char == '"':
                     self._in_string = True
@@ -325,11 +337,6 @@ class JsonStreamParser:
             self._keep(text, start)
         self._end_chunk(text)
         return values
-
-    def _open(self, text: str, pos: int, char: str) -> None:
-        self._closers.append(_CLOSER[char])
-        if len(self._closers) > self._max_depth:
-            raise self._error(text, pos, f"nesting deeper than max_depth={self._max_depth}")
 
     def _begin_value(self, text: str, pos: int) -> None:
         self._in_value = True
@@ -408,6 +415,9 @@ class JsonStreamParser:
     def _error_here(self, message: str) -> SerializationError:
         """An error at the end of the input consumed so far."""
         return self._error("", 0, message)
+
+    def _too_deep(self, text: str, index: int) -> SerializationError:
+        return self._error(text, index, f"nesting deeper than max_depth={self._max_depth}")
 
     def _too_large(self, text: str, start: int) -> SerializationError:
         index = start + self._max_value_size - self._pending_size

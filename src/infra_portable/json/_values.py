@@ -15,9 +15,9 @@ def json_equal(a: Any, b: Any) -> bool:
     """
     if type(a) is not type(b):
         # dict/list subclasses still compare with their base type.
-        if isinstance(a, dict) and isinstance(b, dict):
-            pass
-        elif isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        if (isinstance(a, dict) and isinstance(b, dict)) or (
+            isinstance(a, list | tuple) and isinstance(b, list | tuple)
+        ):
             pass
         else:
             return False

@@ -84,7 +84,7 @@ def has_jspi() -> bool:
         return False
     try:
         return bool(can_run_sync())
-    except Exception:  # noqa: BLE001 - older Pyodide builds raise when JSPI is absent
+    except Exception:
         return False
 
 

@@ -38,8 +38,12 @@ class DoctorReport:
                     "chosen": c.chosen,
                     "env_var": c.env_var,
                     "candidates": [
-                        {"name": k.name, "chosen": k.chosen, "available": k.available,
-                         "reason": k.reason}
+                        {
+                            "name": k.name,
+                            "chosen": k.chosen,
+                            "available": k.available,
+                            "reason": k.reason,
+                        }
                         for k in c.candidates
                     ],
                 }
@@ -54,7 +58,8 @@ class DoctorReport:
         ]
         if self.probes:
             lines.append(
-                "probes       " + ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in self.probes.items())
+                "probes       "
+                + ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in self.probes.items())
             )
         rows = [("capability", "implementation", "status", "why")]
         for cap in self.capabilities:
@@ -64,7 +69,9 @@ class DoctorReport:
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         lines.append("")
         for i, row in enumerate(rows):
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row[:3], widths, strict=True)) + "  " + row[3])
+            lines.append(
+                "  ".join(c.ljust(w) for c, w in zip(row[:3], widths, strict=True)) + "  " + row[3]
+            )
             if i == 0:
                 lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 3)
         overrides = ", ".join(c.env_var for c in self.capabilities)

@@ -74,13 +74,22 @@ def test_unknown_field_is_rejected() -> None:
         (HttpError("boom"), "HTTP error: boom"),
         (VectorError("bad", operation="search"), "Vector search error: bad"),
         (AuthError("no", auth_kind="rate_limited"), "Authentication error (rate_limited): no"),
-        (SerializationError("oops", line=1, column=2), "JSON serialization error at line 1 column 2: oops"),
+        (
+            SerializationError("oops", line=1, column=2),
+            "JSON serialization error at line 1 column 2: oops",
+        ),
         (
             ValidationError("bad", field="age", expected="int", actual="str"),
             "Validation error for 'age': bad (expected int, got str)",
         ),
-        (ExternalError("down", service="s3", operation="put"), "External service error (s3.put): down"),
-        (MessageQueueError("x", queue="q", operation="publish"), "Message queue publish error on 'q': x"),
+        (
+            ExternalError("down", service="s3", operation="put"),
+            "External service error (s3.put): down",
+        ),
+        (
+            MessageQueueError("x", queue="q", operation="publish"),
+            "Message queue publish error on 'q': x",
+        ),
         (SchemaError("x", path="/a"), "Schema error at /a: x"),
         (IoError("denied", operation="write", path="/x"), "I/O write error for /x: denied"),
         (CryptoError("bad tag", operation="decrypt"), "Crypto decrypt error: bad tag"),
@@ -116,7 +125,9 @@ def test_readable_str(error: InfraError, text: str) -> None:
         (VectorError("x"), False, None),
     ],
 )
-def test_retryability_follows_the_seed(error: InfraError, retryable: bool, after: float | None) -> None:
+def test_retryability_follows_the_seed(
+    error: InfraError, retryable: bool, after: float | None
+) -> None:
     assert error.is_retryable is retryable
     assert error.retry_after == after
 
@@ -189,7 +200,9 @@ def test_from_dict_rejects_bad_input_with_validation_error(bad: object) -> None:
 
 
 def test_from_dict_ignores_unknown_fields_for_forward_compatibility() -> None:
-    error = InfraError.from_dict({"kind": "config", "message": "m", "fields": {"key": "k", "new": 1}})
+    error = InfraError.from_dict(
+        {"kind": "config", "message": "m", "fields": {"key": "k", "new": 1}}
+    )
     assert error == ConfigError("m", key="k")
 
 

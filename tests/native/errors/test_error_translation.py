@@ -46,14 +46,18 @@ def test_timeout_error_is_retryable_io() -> None:
 
 
 def test_hints_fill_fields() -> None:
-    error = translate_error(PermissionError(errno.EACCES, "denied"), path="/data", operation="write")
+    error = translate_error(
+        PermissionError(errno.EACCES, "denied"), path="/data", operation="write"
+    )
     assert isinstance(error, IoError)
     assert error.path == "/data"
-    assert error.operation is not None and error.operation.value == "write"
+    assert error.operation is not None
+    assert error.operation.value == "write"
     assert error.http_status == 403
     assert isinstance(translate_error(ConnectionRefusedError(), url="http://x"), HttpError)
     error = translate_error(ValueError("bad"), field="age")
-    assert isinstance(error, ValidationError) and error.field == "age"
+    assert isinstance(error, ValidationError)
+    assert error.field == "age"
 
 
 def test_unicode_error_is_serialization() -> None:
@@ -106,7 +110,8 @@ def test_foreign_libraries_are_recognised_by_name_without_importing_them() -> No
     exc.name = "TypeError"  # type: ignore[attr-defined]
     exc.message = "Failed to fetch"  # type: ignore[attr-defined]
     error = translate_error(exc, url="https://x")
-    assert isinstance(error, HttpError) and error.is_retryable
+    assert isinstance(error, HttpError)
+    assert error.is_retryable
 
 
 def test_register_translator_extends_the_table() -> None:
@@ -114,13 +119,20 @@ def test_register_translator_extends_the_table() -> None:
         pass
 
     name = f"{BrokerDown.__module__}.{BrokerDown.__qualname__}"
-    register_translator(name, lambda exc, hints: ExternalError(str(exc), service="broker", retry_after_s=1.0))
+    register_translator(
+        name, lambda exc, hints: ExternalError(str(exc), service="broker", retry_after_s=1.0)
+    )
     error = translate_error(BrokerDown("gone"))
-    assert isinstance(error, ExternalError) and error.is_retryable
+    assert isinstance(error, ExternalError)
+    assert error.is_retryable
 
 
 def test_error_context_adds_what_the_caller_was_doing() -> None:
-    with pytest.raises(InfraError) as info, error_context("loading settings"), translate_errors(path="/cfg"):
+    with (
+        pytest.raises(InfraError) as info,
+        error_context("loading settings"),
+        translate_errors(path="/cfg"),
+    ):
         raise FileNotFoundError(errno.ENOENT, "missing")
     assert info.value.context == ["loading settings"]
     assert "while loading settings" in str(info.value)

@@ -200,8 +200,13 @@ def test_breaker_reopens_on_half_open_failure() -> None:
 
 def test_half_open_admits_limited_trial_calls() -> None:
     clock = FakeClock()
-    breaker = CircuitBreaker(failure_threshold=1, recovery_timeout=1, half_open_max_calls=1,
-                             success_threshold=2, clock=clock)
+    breaker = CircuitBreaker(
+        failure_threshold=1,
+        recovery_timeout=1,
+        half_open_max_calls=1,
+        success_threshold=2,
+        clock=clock,
+    )
     breaker.record_failure()
     clock.now += 1
     breaker.acquire()  # the one trial call
