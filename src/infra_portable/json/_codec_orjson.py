@@ -19,12 +19,12 @@ that contain ``null`` or exponent-form floats.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import orjson
 
 from infra_portable.json._codec_base import (
+    MAX_DEPTH,
     Buffer,
     JsonCodec,
     check_depth,
@@ -35,11 +35,13 @@ from infra_portable.json._codec_base import (
 
 __all__ = ["CODEC", "OrjsonCodec"]
 
-# Float forms where orjson and repr() differ: any exponent, and 1e-05..1e-04.
-_FLOAT_FORMS = re.compile(rb"[0-9][eE]|0\.0000")
-# Every byte that is a digit becomes "0", so a run of 19 digits is one find().
+# Every byte that is a digit becomes "0", so "a digit then e" is one find() of
+# b"0e" and "a run of 19 digits" one find() of 19 zeros: bytes.translate and
+# find run in C, several times faster than a regular expression search.
 _DIGITS_AS_ZERO = bytes(48 if 48 <= i <= 57 else i for i in range(256))
 _LONG_INT_RUN = b"0" * 19
+# Valid JSON nested deeper than MAX_DEPTH needs at least this many bytes.
+_MIN_TOO_DEEP = 2 * (MAX_DEPTH + 1)
 
 _BASE = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 _OPTIONS = {
@@ -63,7 +65,8 @@ class OrjsonCodec:
             except orjson.JSONDecodeError:
                 pass
             else:
-                check_depth(raw)
+                if len(raw) >= _MIN_TOO_DEEP:
+                    check_depth(raw)
                 return value
         return reference_loads(data)
 
@@ -74,7 +77,9 @@ class OrjsonCodec:
             )
         except (orjson.JSONEncodeError, TypeError):
             return reference_dumpb(value, pretty=pretty, sort_keys=sort_keys)
-        if b"null" in out or ((b"." in out or b"e" in out) and _FLOAT_FORMS.search(out)):
+        # Float forms where orjson and repr() differ: any exponent ("1e16" vs
+        # "1e+16"), and 1e-05..1e-04 ("0.00001" vs "1e-05"); NaN written as null.
+        if b"null" in out or b"0.0000" in out or b"0e" in out.translate(_DIGITS_AS_ZERO):
             return reference_dumpb(value, pretty=pretty, sort_keys=sort_keys)
         return out
 

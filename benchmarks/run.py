@@ -1,0 +1,58 @@
+"""Run every benchmark and print ops/s of ours vs the best peer measured in the same run.
+
+    python benchmarks/run.py            # all groups
+    python benchmarks/run.py --quick    # shorter timings (smoke test)
+    python benchmarks/run.py json id    # only these modules
+
+Targets are ratios (ours / best peer); a row says ``met`` or ``MISSED``. Results
+depend on the machine: numbers are only comparable within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import Group  # noqa: E402
+
+MODULES = ["json", "id"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("modules", nargs="*", default=MODULES)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results here as JSON")
+    args = parser.parse_args()
+
+    groups: list[Group] = []
+    for name in args.modules:
+        module = importlib.import_module(f"bench_{name}")
+        groups += module.run(args.quick)
+
+    print(f"{'benchmark':44} {'ours ops/s':>14} {'best peer':>24} {'ratio':>7} {'target':>7}")
+    rows = []
+    for g in groups:
+        ours_name, ours = g.best_ours
+        peer = g.best_peer
+        peer_text = f"{peer[0]} {peer[1]:,.0f}" if peer else "-"
+        ratio = g.ratio
+        verdict = "" if g.met is None else ("met" if g.met else "MISSED")
+        ratio_text = f"{ratio:.2f}x" if ratio is not None else "-"
+        print(f"{g.name:44} {ours:>14,.0f} {peer_text:>24} {ratio_text:>7} {g.target:>5.1f}x {verdict}")
+        for name, value in {**g.ours, **g.peers}.items():
+            print(f"    {name:40} {value:>14,.0f}")
+        rows.append({"name": g.name, "ours": g.ours, "peers": g.peers, "ratio": ratio,
+                     "target": g.target, "met": g.met})
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
