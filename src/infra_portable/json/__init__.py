@@ -6,6 +6,10 @@
 * JSON Pointer (RFC 6901): ``pointer_get``/``pointer_set``/``pointer_remove``.
 * ``diff`` (Added/Removed/Changed by pointer), ``make_patch``/``to_json_patch``
   and ``apply_patch`` (RFC 6902), ``merge_patch`` (RFC 7396).
+* ``JsonStreamParser``/``iter_json_values``: complete values from arbitrary
+  chunks (NDJSON, concatenated values, split UTF-8), with depth/size limits;
+  ``parse_partial``/``PartialJsonParser``: the best-effort value of an
+  unfinished document, for LLM token streams.
 
 The seed's ``Json`` wrapper maps onto plain Python values here: ``Json::parse`` is
 ``loads``, ``to_string``/``to_string_pretty``/``to_bytes`` are ``dumps``,
@@ -34,6 +38,8 @@ from infra_portable.json._pointer import (
     pointer_remove,
     pointer_set,
 )
+from infra_portable.json._partial import PartialJsonParser, parse_partial
+from infra_portable.json._stream import JsonStreamParser, aiter_json_values, iter_json_values
 from infra_portable.json._values import copy_json, json_equal
 
 __all__ = [
@@ -60,6 +66,12 @@ __all__ = [
     "make_patch",
     "apply_patch",
     "merge_patch",
+    # streaming: complete values from chunks, best-effort values from LLM tokens
+    "JsonStreamParser",
+    "iter_json_values",
+    "aiter_json_values",
+    "parse_partial",
+    "PartialJsonParser",
     # values
     "json_equal",
     "copy_json",

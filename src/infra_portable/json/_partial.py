@@ -16,7 +16,7 @@ that a value shown to a user only grows as text arrives:
 - no value at all (empty or whitespace input, or just ``-``) gives ``default``
   (None unless you pass a sentinel to tell it apart from ``null``).
 
-A complete document gives exactly ``json.loads(text)``. Malformed input (not
+A complete RFC 8259 document gives exactly ``json.loads(text)``. Malformed input (not
 merely incomplete) raises :class:`SerializationError` with its position, and so
 do NaN and Infinity, as in the stream parser.
 
@@ -166,7 +166,7 @@ class _PartialParser:
                     if stop == end:
                         return pos  # the number may go on in the next chunk
                     if not NUMBER.fullmatch(text, pos, stop):
-                        if text[stop] == "I":
+                        if text[stop] == "I" and stop == pos + 1:  # -Infinity
                             raise self._error(text, pos, "NaN and Infinity are not valid JSON")
                         raise self._error(text, stop, "incomplete number")
                     self._emit(_to_number(text[pos:stop]))

@@ -55,6 +55,7 @@ _skip_to_constant = cast(
     _Matcher, re.compile(r'(?:[^"NI]++|"(?:[^"\\]++|\\.)*+")*+', re.DOTALL).match
 )
 
+# Shared with _partial, which validates numbers and literals itself.
 NUMBER: Final = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 # Every prefix of a valid number, and nothing else.
 NUMBER_PREFIX: Final = re.compile(
@@ -81,7 +82,7 @@ def _reject_constant(name: str) -> Any:
 _JSON_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
 
 
-def text_position(text: str, index: int) -> tuple[int, int, int]:
+def _text_position(text: str, index: int) -> tuple[int, int, int]:
     """``(line, column, offset)`` of ``text[index]``: 1-based line and column."""
     newlines = text.count("\n", 0, index)
     return newlines + 1, index - text.rfind("\n", 0, index), index
@@ -103,7 +104,7 @@ def _decode(text: str) -> Any:
         index = _skip_to_constant(text, 0).end()
         if index and text[index - 1] == "-":
             index -= 1
-        line, column, offset = text_position(text, index)
+        line, column, offset = _text_position(text, index)
         raise SerializationError(
             f"{exc} is not valid JSON (RFC 8259 has no NaN or Infinity)",
             line=line,
@@ -130,11 +131,12 @@ def check_limit(name: str, value: int) -> int:
 class JsonStreamParser:
     """Incremental parser: feed chunks, get every top-level value they complete.
 
-    ``feed`` accepts ``bytes`` (decoded as strict UTF-8, multibyte sequences may
-    be split anywhere, a leading BOM is skipped) or ``str``, but one parser takes
-    one kind: mixing them raises :class:`ValidationError`, because a ``str`` cannot
-    continue a split UTF-8 sequence. A top-level number or literal is complete
-    only once a delimiter follows it, or at :meth:`close`.
+    ``feed`` accepts bytes-like chunks (decoded as strict UTF-8; multibyte
+    sequences may be split anywhere; a leading BOM is skipped) or ``str``, but a
+    parser takes one kind: mixing them raises :class:`ValidationError`, because a
+    ``str`` cannot continue a split UTF-8 sequence. A top-level number or literal
+    is complete only once a delimiter (whitespace or the next value) follows it,
+    or at :meth:`close`.
 
     Errors are :class:`SerializationError` with ``line``/``column`` (1-based)
     and ``offset`` (0-based, in characters, not counting a BOM) relative to the
@@ -179,7 +181,7 @@ class JsonStreamParser:
         self._closed = False
 
     # -- public API -------------------------------------------------------
-    def feed(self, chunk: bytes | str) -> list[Any]:
+    def feed(self, chunk: bytes | bytearray | memoryview | str) -> list[Any]:
         """Consume ``chunk``; return the top-level values it completes, in order."""
         self._check_open("feed")
         try:
@@ -230,7 +232,7 @@ class JsonStreamParser:
         if self._closed:
             raise SerializationError(f"{operation}() called after close()")
 
-    def _text_of(self, chunk: bytes | str) -> str:
+    def _text_of(self, chunk: bytes | bytearray | memoryview | str) -> str:
         if isinstance(chunk, str):
             self._check_input_type(str)
             if not self._started and chunk:
@@ -430,7 +432,7 @@ class JsonStreamParser:
 
 
 def iter_json_values(
-    chunks: Iterable[bytes | str],
+    chunks: Iterable[bytes | bytearray | memoryview | str],
     *,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_value_size: int = DEFAULT_MAX_VALUE_SIZE,
@@ -443,7 +445,7 @@ def iter_json_values(
 
 
 async def aiter_json_values(
-    chunks: AsyncIterable[bytes | str],
+    chunks: AsyncIterable[bytes | bytearray | memoryview | str],
     *,
     max_depth: int = DEFAULT_MAX_DEPTH,
     max_value_size: int = DEFAULT_MAX_VALUE_SIZE,
