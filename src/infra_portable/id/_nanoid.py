@@ -3,9 +3,9 @@
 Uniform over the alphabet by the reference's mask-and-reject method: each random
 byte is masked to the smallest all-ones bit mask that covers the alphabet, and
 values past the end of the alphabet are dropped, never reduced modulo its size
-(which would favour the first characters). For the same random bytes the output
-is the one the Python ``nanoid`` package gives, whose default alphabet
-(``_-0-9a-zA-Z``, 64 characters) is ours too.
+(which would favour the first characters). Reading the same stream of random
+bytes, it produces what the Python ``nanoid`` package produces; its default
+alphabet (``_-0-9a-zA-Z``, 64 characters) is ours too.
 
 ``bytes.translate`` does the masking, the rejection (its ``delete`` argument) and
 the lookup in C, so an ID costs one call for random bytes and a few C calls.
@@ -81,7 +81,7 @@ class NanoIdGenerator:
         self._size = size
         self._randbytes = randbytes
         length = len(alphabet)
-        mask = (2 << ((length - 1) | 1).bit_length() - 1) - 1
+        mask = (2 << (((length - 1) | 1).bit_length() - 1)) - 1  # all ones, covering length - 1
         # The reference's batch size: enough bytes for one ID in most rounds.
         self._step = -(-8 * mask * size // (5 * length))
         self._latin1 = max(alphabet) <= "\xff"
@@ -115,8 +115,18 @@ class NanoIdGenerator:
     def _generate_with_rejects(self) -> str:
         size = self._size
         picked = b""
+        barren = 0
         while len(picked) < size:
-            picked += self._randbytes(self._step).translate(self._table, self._reject)
+            accepted = self._randbytes(self._step).translate(self._table, self._reject)
+            # Random bytes leave a round empty with odds of at most about 1 in 10; 64
+            # in a row means a broken source, which would otherwise loop for ever.
+            barren = 0 if accepted else barren + 1
+            if barren == 64:
+                raise ConfigError(
+                    "randbytes keeps returning bytes outside the alphabet; it is not random",
+                    key="randbytes",
+                )
+            picked += accepted
         picked = picked[:size]
         if self._latin1:
             return picked.decode("latin-1")
