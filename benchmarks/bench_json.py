@@ -35,8 +35,12 @@ def _documents() -> dict[str, Any]:
                 }
                 for i in range(3)
             ],
-            "usage": {"prompt_tokens": 56, "completion_tokens": 131, "total_tokens": 187,
-                      "cost": 0.00231},
+            "usage": {
+                "prompt_tokens": 56,
+                "completion_tokens": 131,
+                "total_tokens": 187,
+                "cost": 0.00231,
+            },
         }
 
     return {"completion": completion(True), "completion-no-nulls": completion(False)}
@@ -67,12 +71,16 @@ def run(quick: bool) -> list[Group]:
     for doc_name, doc in _documents().items():
         data = ij.dumpb(doc)
         loads = Group(f"json loads {doc_name} ({len(data)} B)", target=0.9)
-        loads.ours[f"infra_portable ({chosen})"] = ops_per_second(lambda: ij.loads(data), min_time=min_time)
+        loads.ours[f"infra_portable ({chosen})"] = ops_per_second(
+            lambda data=data: ij.loads(data), min_time=min_time
+        )
         for name, fn in peers_loads.items():
-            loads.peers[name] = ops_per_second(lambda fn=fn: fn(data), min_time=min_time)
+            loads.peers[name] = ops_per_second(lambda fn=fn, data=data: fn(data), min_time=min_time)
         dumps = Group(f"json dumps {doc_name}", target=0.9)
-        dumps.ours[f"infra_portable ({chosen})"] = ops_per_second(lambda: ij.dumpb(doc), min_time=min_time)
+        dumps.ours[f"infra_portable ({chosen})"] = ops_per_second(
+            lambda doc=doc: ij.dumpb(doc), min_time=min_time
+        )
         for name, fn in peers_dumps.items():
-            dumps.peers[name] = ops_per_second(lambda fn=fn: fn(doc), min_time=min_time)
+            dumps.peers[name] = ops_per_second(lambda fn=fn, doc=doc: fn(doc), min_time=min_time)
         groups += [loads, dumps]
     return groups

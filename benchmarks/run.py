@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import Group  # noqa: E402
+from _harness import Group
 
 MODULES = ["json", "id"]
 
@@ -38,17 +38,27 @@ def main() -> int:
     print(f"{'benchmark':44} {'ours ops/s':>14} {'best peer':>24} {'ratio':>7} {'target':>7}")
     rows = []
     for g in groups:
-        ours_name, ours = g.best_ours
+        _, ours = g.best_ours
         peer = g.best_peer
         peer_text = f"{peer[0]} {peer[1]:,.0f}" if peer else "-"
         ratio = g.ratio
         verdict = "" if g.met is None else ("met" if g.met else "MISSED")
         ratio_text = f"{ratio:.2f}x" if ratio is not None else "-"
-        print(f"{g.name:44} {ours:>14,.0f} {peer_text:>24} {ratio_text:>7} {g.target:>5.1f}x {verdict}")
+        print(
+            f"{g.name:44} {ours:>14,.0f} {peer_text:>24} {ratio_text:>7} {g.target:>5.1f}x {verdict}"
+        )
         for name, value in {**g.ours, **g.peers}.items():
             print(f"    {name:40} {value:>14,.0f}")
-        rows.append({"name": g.name, "ours": g.ours, "peers": g.peers, "ratio": ratio,
-                     "target": g.target, "met": g.met})
+        rows.append(
+            {
+                "name": g.name,
+                "ours": g.ours,
+                "peers": g.peers,
+                "ratio": ratio,
+                "target": g.target,
+                "met": g.met,
+            }
+        )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0
