@@ -3,6 +3,8 @@
 * ``loads``/``dumps``/``dumpb`` through the ``json`` codec capability (orjson or
   ujson natively when installed, the standard library everywhere) with one
   canonical output: see ``_codec_base``.
+* JSONPath (RFC 9535, the full standard): ``query``/``query_paths``/
+  ``query_nodes``/``query_one``, ``compile_path`` for reuse.
 * JSON Pointer (RFC 6901): ``pointer_get``/``pointer_set``/``pointer_remove``.
 * ``diff`` (Added/Removed/Changed by pointer), ``make_patch``/``to_json_patch``
   and ``apply_patch`` (RFC 6902), ``merge_patch`` (RFC 7396).
@@ -30,6 +32,16 @@ from infra_portable.json._diff import (
     make_patch,
     to_json_patch,
 )
+from infra_portable.json._jsonpath import (
+    JsonPath,
+    Node,
+    compile_path,
+    query,
+    query_nodes,
+    query_one,
+    query_paths,
+)
+from infra_portable.json._partial import PartialJsonParser, parse_partial
 from infra_portable.json._patch import apply_patch, merge_patch
 from infra_portable.json._pointer import (
     format_pointer,
@@ -38,7 +50,6 @@ from infra_portable.json._pointer import (
     pointer_remove,
     pointer_set,
 )
-from infra_portable.json._partial import PartialJsonParser, parse_partial
 from infra_portable.json._stream import JsonStreamParser, aiter_json_values, iter_json_values
 from infra_portable.json._values import copy_json, json_equal
 
@@ -50,6 +61,14 @@ __all__ = [
     "codec",
     "JsonCodec",
     "to_json_compatible",
+    # JSONPath (RFC 9535)
+    "query",
+    "query_paths",
+    "query_nodes",
+    "query_one",
+    "compile_path",
+    "JsonPath",
+    "Node",
     # JSON Pointer (RFC 6901)
     "pointer_get",
     "pointer_set",

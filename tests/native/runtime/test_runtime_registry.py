@@ -101,7 +101,8 @@ def test_missing_dependency_is_one_clear_config_error(monkeypatch: pytest.Monkey
     error = info.value
     assert error.key == "INFRA_PORTABLE_THING"
     text = str(error)
-    assert "'thing'" in text and "'fast'" in text
+    assert "'thing'" in text
+    assert "'fast'" in text
     assert current().value in text
     assert "infra_portable_missing_module" in text
     if current() is Runtime.NATIVE:

@@ -10,8 +10,12 @@ for Python are:
   Every character class, escapes and negation included, is turned into a sorted
   list of code point ranges and written out as ``[\\U..-\\U..]``, so nothing in
   a class is left for ``re`` to interpret differently.
-* Groups become non-capturing, and every ordinary character is escaped, so
-  ``^``/``$`` (plain characters in I-Regexp) cannot act as anchors.
+* ``^`` and ``$`` outside a class are anchors (``\\A``, ``\\Z``). The I-Regexp
+  grammar lists them as ordinary characters, but the mappings of §5.3/§5.4 pass
+  them through to dialects where they anchor, and the JSONPath Compliance Test
+  Suite requires that ("explicit caret"/"explicit dollar"). ``\\Z`` rather than
+  ``$`` because Python's ``$`` also matches before a final newline.
+* Groups become non-capturing; every other ordinary character is escaped.
 * ``match()`` uses ``fullmatch``; ``search()`` uses ``search`` (§5.4).
 
 Anything outside the I-Regexp grammar (lazy or possessive quantifiers, ``\\d``,
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 __all__ = ["compile_iregexp"]
 
@@ -42,12 +46,22 @@ _SINGLE_CHAR_ESCAPES = frozenset("()*+-.?[\\]^{|}nrt")
 _CONTROL_ESCAPES = {"n": "\n", "r": "\r", "t": "\t"}
 # CCchar excludes these (besides the backslash, which starts an escape).
 _NOT_CLASS_CHARS = frozenset("-[]")
+# IsCategory (RFC 9485 §3): each major class alone or with one of its minors.
+_MINORS = {
+    "L": "lmotu",
+    "M": "cen",
+    "N": "dlo",
+    "P": "cdefios",
+    "Z": "lps",
+    "S": "ckmo",
+    "C": "cfno",
+}
 _CATEGORIES = frozenset(
-    "L Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps "
-    "Z Zl Zp Zs S Sc Sk Sm So C Cc Cf Cn Co".split()
+    [*_MINORS, *(major + minor for major, minors in _MINORS.items() for minor in minors)]
 )
 _QUANTIFIER = re.compile(r"\{([0-9]+)(,([0-9]*))?\}")
 _DOT = "[^\\n\\r]"
+_ANCHORS = {"^": "\\A", "$": "\\Z"}
 
 
 class _Invalid(Exception):
@@ -148,7 +162,7 @@ def _atom(pattern: str, i: int) -> tuple[str, int]:
         raise _Invalid
     if char in _SPECIAL or "\ud800" <= char <= "\udfff":
         raise _Invalid
-    return re.escape(char), i + 1
+    return _ANCHORS.get(char) or re.escape(char), i + 1
 
 
 def _class_expr(pattern: str, i: int) -> tuple[Ranges, int]:
@@ -220,7 +234,7 @@ def _category(pattern: str, i: int) -> tuple[Ranges, int]:
     return (_complement(ranges) if pattern[i + 1] == "P" else ranges), end + 1
 
 
-@lru_cache(maxsize=None)
+@cache
 def _category_ranges(name: str) -> Ranges:
     table = _category_table()
     if len(name) == 2:

@@ -8,7 +8,6 @@ rather than a token stream. Every error names the offset it was found at.
 from __future__ import annotations
 
 import re
-from typing import NoReturn
 
 from infra_portable.errors import ValidationError
 
@@ -71,25 +70,27 @@ class Scanner:
 
     def expect(self, char: str) -> None:
         if self.peek() != char:
-            self.unexpected(repr(char))
+            raise self.unexpected(repr(char))
         self.pos += 1
 
     # -- errors ----------------------------------------------------------------
-    def fail(self, message: str, *, at: int | None = None, expected: str | None = None) -> NoReturn:
-        """Raise the ValidationError for an invalid query, naming the offset."""
+    def error(
+        self, message: str, *, at: int | None = None, expected: str | None = None
+    ) -> ValidationError:
+        """The ValidationError for an invalid query, naming the offset (for ``raise``)."""
         at = self.pos if at is None else at
         found = repr(self.text[at]) if at < len(self.text) else "end of path"
-        raise ValidationError(
+        return ValidationError(
             f"{message} at offset {at} in {_excerpt(self.text, at)}",
             field="path",
             expected=expected,
             actual=found,
         )
 
-    def unexpected(self, expected: str, *, at: int | None = None) -> NoReturn:
+    def unexpected(self, expected: str, *, at: int | None = None) -> ValidationError:
         at = self.pos if at is None else at
         found = repr(self.text[at]) if at < len(self.text) else "end of path"
-        self.fail(f"unexpected {found}", at=at, expected=expected)
+        return self.error(f"unexpected {found}", at=at, expected=expected)
 
     # -- tokens ------------------------------------------------------------------
     def read_member_name(self) -> str | None:
@@ -115,23 +116,23 @@ class Scanner:
         if first == "0":
             self.pos += 1
             if negative:
-                self.fail("'-0' is not a valid integer", at=start, expected="an integer")
+                raise self.error("'-0' is not a valid integer", at=start, expected="an integer")
             if self.peek() in DIGITS:
-                self.fail("leading zeros are not allowed", at=start, expected="an integer")
+                raise self.error("leading zeros are not allowed", at=start, expected="an integer")
             return 0
         if first not in DIGITS:
-            self.unexpected("a digit")
+            raise self.unexpected("a digit")
         digits_start = self.pos
         self._skip_digits()
         if self.pos - digits_start > _MAX_INT_DIGITS:
-            self._out_of_range(start)
+            raise self._out_of_range(start)
         value = int(self.text[start : self.pos])
         if abs(value) > MAX_EXACT_INT:
-            self._out_of_range(start)
+            raise self._out_of_range(start)
         return value
 
-    def _out_of_range(self, start: int) -> NoReturn:
-        self.fail(
+    def _out_of_range(self, start: int) -> ValidationError:
+        return self.error(
             "integer out of range",
             at=start,
             expected=f"an integer from -{MAX_EXACT_INT} to {MAX_EXACT_INT}",
@@ -145,11 +146,11 @@ class Scanner:
         if first == "0":
             self.pos += 1
             if self.peek() in DIGITS:
-                self.fail("leading zeros are not allowed", at=start, expected="a number")
+                raise self.error("leading zeros are not allowed", at=start, expected="a number")
         elif first in DIGITS:
             self._skip_digits()
         else:
-            self.unexpected("a digit")
+            raise self.unexpected("a digit")
         is_float = False
         if self.take("."):
             is_float = True
@@ -173,7 +174,7 @@ class Scanner:
 
     def _require_digits(self, expected: str) -> None:
         if self.peek() not in DIGITS:
-            self.unexpected(expected)
+            raise self.unexpected(expected)
         self._skip_digits()
 
     def read_string(self) -> str:
@@ -193,7 +194,9 @@ class Scanner:
                 self.pos += 1
                 return "".join(parts)
             if char == "":
-                self.fail("unterminated string literal", at=start, expected=f"closing {quote}")
+                raise self.error(
+                    "unterminated string literal", at=start, expected=f"closing {quote}"
+                )
             if char in ("'", '"'):  # the other quote stands for itself
                 parts.append(char)
                 self.pos += 1
@@ -201,7 +204,7 @@ class Scanner:
                 parts.append(self._read_escape(quote))
             else:
                 what = "a surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
-                self.fail(f"{what} must be escaped in a string literal")
+                raise self.error(f"{what} must be escaped in a string literal")
 
     def _read_escape(self, quote: str) -> str:
         at = self.pos
@@ -214,24 +217,32 @@ class Scanner:
             self.pos += 2
             return simple
         if code != "u":
-            self.fail("invalid escape sequence", at=at, expected="one of \\b \\f \\n \\r \\t \\/ \\\\ \\u or an escaped quote")
+            raise self.error(
+                "invalid escape sequence",
+                at=at,
+                expected="one of \\b \\f \\n \\r \\t \\/ \\\\ \\u or an escaped quote",
+            )
         self.pos += 2
         unit = self._read_hex4(at)
         if 0xDC00 <= unit <= 0xDFFF:
-            self.fail("unpaired low surrogate", at=at, expected="a high surrogate first")
+            raise self.error("unpaired low surrogate", at=at, expected="a high surrogate first")
         if 0xD800 <= unit <= 0xDBFF:
             if not self.take("\\u"):
-                self.fail("unpaired high surrogate", at=at, expected="\\u and a low surrogate")
+                raise self.error(
+                    "unpaired high surrogate", at=at, expected="\\u and a low surrogate"
+                )
             low = self._read_hex4(at)
             if not 0xDC00 <= low <= 0xDFFF:
-                self.fail("unpaired high surrogate", at=at, expected="a low surrogate after it")
+                raise self.error(
+                    "unpaired high surrogate", at=at, expected="a low surrogate after it"
+                )
             return chr(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
         return chr(unit)
 
     def _read_hex4(self, at: int) -> int:
         digits = self.text[self.pos : self.pos + 4]
         if len(digits) != 4 or not all(d in HEX_DIGITS for d in digits):
-            self.fail("invalid \\u escape", at=at, expected="four hex digits after \\u")
+            raise self.error("invalid \\u escape", at=at, expected="four hex digits after \\u")
         self.pos += 4
         return int(digits, 16)
 

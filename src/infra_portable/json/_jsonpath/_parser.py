@@ -68,11 +68,11 @@ class _Parser:
     def parse(self) -> Query:
         scan = self.scan
         if scan.peek() != "$":
-            scan.unexpected("'$'")
+            raise scan.unexpected("'$'")
         scan.pos += 1
         query = self.parse_segments(absolute=True)
         if not scan.at_end():
-            scan.unexpected("a segment or the end of the path")
+            raise scan.unexpected("a segment or the end of the path")
         return query
 
     # -- segments and selectors (§2.3, §2.5) -------------------------------------
@@ -102,7 +102,7 @@ class _Parser:
             return self.parse_bracketed()
         name = scan.read_member_name()
         if name is None:
-            scan.unexpected(f"a member name or '*' after '{dots}'")
+            raise scan.unexpected(f"a member name or '*' after '{dots}'")
         return (NameSelector(name),)
 
     def parse_bracketed(self) -> tuple[Selector, ...]:
@@ -117,7 +117,7 @@ class _Parser:
                 continue
             if scan.take("]"):
                 return tuple(selectors)
-            scan.unexpected("',' or ']'")
+            raise scan.unexpected("',' or ']'")
 
     def parse_selector(self) -> Selector:
         scan = self.scan
@@ -134,7 +134,7 @@ class _Parser:
             return FilterSelector(self.to_logical(self.parse_or(), at))
         if char in INT_START or char == ":":
             return self.parse_index_or_slice()
-        scan.unexpected("a selector (name, '*', index, slice or filter)")
+        raise scan.unexpected("a selector (name, '*', index, slice or filter)")
 
     def parse_index_or_slice(self) -> Selector:
         scan = self.scan
@@ -163,7 +163,7 @@ class _Parser:
         scan = self.scan
         self.depth += 1
         if self.depth > MAX_NESTING:
-            scan.fail(f"expression nested more than {MAX_NESTING} levels deep")
+            raise scan.error(f"expression nested more than {MAX_NESTING} levels deep")
         operands = [(scan.pos, self.parse_and())]
         while True:
             before_blanks = scan.pos
@@ -203,7 +203,9 @@ class _Parser:
                 return Not(self.parse_paren())
             operand = self.parse_primary()
             if isinstance(operand, Literal):
-                scan.fail("'!' must be followed by a query, a function call or '('", at=at)
+                raise scan.error(
+                    "literal after '!'", at=at, expected="a query, a function call or '('"
+                )
             return Not(self.to_logical(operand, at))
         if scan.peek() == "(":
             return self.parse_paren()
@@ -248,8 +250,10 @@ class _Parser:
                 return self.parse_call(name, at)
             if name in _LITERALS:
                 return Literal(_LITERALS[name])
-            scan.fail(f"unknown name {name!r}", at=at, expected="true, false, null or a function call")
-        scan.unexpected("a query, a literal, a function call, '!' or '('")
+            raise scan.error(
+                f"unknown name {name!r}", at=at, expected="true, false, null or a function call"
+            )
+        raise scan.unexpected("a query, a literal, a function call, '!' or '('")
 
     # -- function extensions (§2.4) -------------------------------------------------
     def parse_call(self, name: str, at: int) -> FunctionCall:
@@ -257,7 +261,7 @@ class _Parser:
         spec = FUNCTIONS.get(name)
         if spec is None:
             known = ", ".join(sorted(FUNCTIONS))
-            scan.fail(f"unknown function {name!r}", at=at, expected=f"one of {known}")
+            raise scan.error(f"unknown function {name!r}", at=at, expected=f"one of {known}")
         scan.pos += 1  # '('
         scan.skip_blanks()
         args: list[tuple[int, Expr]] = []
@@ -270,8 +274,8 @@ class _Parser:
                 scan.skip_blanks()
         scan.expect(")")
         if len(args) != len(spec.params):
-            scan.fail(
-                f"{name}() takes {len(spec.params)} argument(s), got {len(args)}",
+            raise scan.error(
+                f"wrong number of arguments to {name}() ({len(args)})",
                 at=at,
                 expected=f"{len(spec.params)} argument(s)",
             )
@@ -292,8 +296,8 @@ class _Parser:
                 or (isinstance(expr, FunctionCall) and expr.spec.result is ExprType.VALUE)
             ):
                 return expr
-            scan.fail(
-                f"{where} must be a value",
+            raise scan.error(
+                f"{where} is not a value",
                 at=at,
                 expected="a literal, a singular query or a function returning a value",
             )
@@ -302,7 +306,7 @@ class _Parser:
                 isinstance(expr, FunctionCall) and expr.spec.result is ExprType.NODES
             ):
                 return expr
-            scan.fail(f"{where} must be a query", at=at, expected="a filter query")
+            raise scan.error(f"{where} is not a query", at=at, expected="a filter query")
         return self.to_logical(expr, at, where=where)
 
     # -- placing operands --------------------------------------------------------
@@ -312,15 +316,15 @@ class _Parser:
             return Exists(expr)
         if isinstance(expr, FunctionCall):
             if expr.spec.result is ExprType.VALUE:
-                self.scan.fail(
-                    f"{expr.spec.name}() returns a value, so it cannot be {where}; compare it instead",
+                raise self.scan.error(
+                    f"ValueType function {expr.spec.name}() used as {where}",
                     at=at,
                     expected="a function returning LogicalType or NodesType",
                 )
             return FunctionTest(expr)
         if isinstance(expr, Literal):
-            self.scan.fail(
-                f"a literal cannot be {where}",
+            raise self.scan.error(
+                f"literal used as {where}",
                 at=at,
                 expected="a query, a comparison or a function returning LogicalType",
             )
@@ -328,14 +332,14 @@ class _Parser:
 
     def comparable(self, expr: Literal | Query | FunctionCall, at: int) -> Comparable:
         if isinstance(expr, Query) and expr.singular_keys is None:
-            self.scan.fail(
-                "only singular queries can be compared",
+            raise self.scan.error(
+                "non-singular query in a comparison",
                 at=at,
                 expected="a query of names and indices only, such as @.a[0]",
             )
         if isinstance(expr, FunctionCall) and expr.spec.result is not ExprType.VALUE:
-            self.scan.fail(
-                f"{expr.spec.name}() returns {expr.spec.result.value}, which cannot be compared",
+            raise self.scan.error(
+                f"{expr.spec.result.value} function {expr.spec.name}() in a comparison",
                 at=at,
                 expected="a function returning ValueType",
             )
@@ -355,4 +359,3 @@ def _singular_keys(segments: list[Segment]) -> tuple[str | int, ...] | None:
         else:
             return None
     return tuple(keys)
-
