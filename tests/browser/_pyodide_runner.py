@@ -1,9 +1,11 @@
 """Runs inside Pyodide (loaded by harness.mjs): pytest over the unpacked suite.
 
-The counts come from a plugin watching every report, not from parsing pytest's
-terminal output, and each test's start and outcome is sent to the driver as it
-happens (``console.log("py:evt|{json}")``) so a hang names the test that hung
-and a timeout still reports the partial counts.
+The counts come from ``tests/support/pytest_counts.py``, the plugin every runtime's
+harness uses, so a test counts the same way here as on CPython and WASI (once, by
+its worst phase). This module adds a second plugin that streams each test's start,
+outcome and finish to the driver as it happens (``console.log("py:evt|{json}")``,
+which bypasses pytest's capture), so a hang names the test that hung and a timeout
+still reports partial counts.
 """
 
 from __future__ import annotations
@@ -12,41 +14,36 @@ import json
 import os
 import sys
 import time
-from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 EVENT_PREFIX = "py:evt|"
-# The keys the driver reads; every run reports all of them, zero or not.
-OUTCOMES = ("passed", "failed", "errors", "skipped", "xfailed", "xpassed", "collection_errors")
+COUNTS_KEYS = ("passed", "failed", "skipped", "xfailed", "xpassed", "collection_errors")
 
 
 def emit(event: str, **fields: object) -> None:
-    """Send one event to the driver through the console, bypassing pytest's capture."""
+    """Send one event to the driver through the browser console."""
     import js
 
     js.console.log(EVENT_PREFIX + json.dumps({"event": event, **fields}))
 
 
-def classify(report: pytest.TestReport) -> str | None:
-    """The outcome one report adds to the counts (pytest's own categories), if any."""
-    if report.when == "call":
-        if hasattr(report, "wasxfail"):
-            return "xfailed" if report.skipped else "xpassed"
-        return report.outcome
-    if report.failed:
-        return "errors"  # setup or teardown
-    if report.when == "setup" and report.skipped:
+def outcome_of(report: pytest.TestReport) -> str:
+    """One report's outcome in pytest_counts' vocabulary."""
+    if report.passed:
+        return "xpassed" if hasattr(report, "wasxfail") else "passed"
+    if report.skipped:
         return "xfailed" if hasattr(report, "wasxfail") else "skipped"
-    return None
+    return "failed"
 
 
-class OutcomeCounter:
-    """A pytest plugin object counting outcomes and streaming progress events."""
+class ProgressEvents:
+    """A pytest plugin object streaming progress, and counting setup/teardown errors."""
 
     def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
+        self.errored: set[str] = set()
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         emit("start", nodeid=nodeid)
@@ -55,30 +52,36 @@ class OutcomeCounter:
         emit("finish", nodeid=nodeid)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        outcome = classify(report)
-        if outcome is not None:
-            self.counts[outcome] += 1
-            emit("outcome", nodeid=report.nodeid, outcome=outcome, when=report.when)
+        if report.failed and report.when != "call":
+            self.errored.add(report.nodeid)
+        emit("outcome", nodeid=report.nodeid, outcome=outcome_of(report), when=report.when)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        # A module that fails to import is an error; one skipped at import counts as a skip.
-        outcome = {"failed": "collection_errors", "skipped": "skipped"}.get(report.outcome)
-        if outcome is not None:
-            self.counts[outcome] += 1
-            emit("outcome", nodeid=report.nodeid, outcome=outcome, when="collect")
+        if report.failed:
+            emit("collection_error", nodeid=report.nodeid)
 
 
 def run_pytest(args: list[str], env: dict[str, str], project_dir: str) -> dict[str, Any]:
-    """Run pytest with ``args`` from ``project_dir``; return the counts and exit code."""
+    """Run pytest with ``args`` from ``project_dir``; return the counts and exit code.
+
+    ``pytest_counts.py`` must sit next to this file (harness.mjs writes both).
+    """
+    here = Path(__file__).resolve().parent
+    counts_file = here / "counts.json"
     os.environ.update(env)
+    os.environ["INFRA_PORTABLE_COUNTS_FILE"] = str(counts_file)
     # Same rootdir layout as the repo (pyproject.toml + tests/...), so the suite's pytest
     # config and node ids are exactly the native ones.
     os.chdir(project_dir)
     sys.dont_write_bytecode = True
-    counter = OutcomeCounter()
+    events = ProgressEvents()
     started = time.perf_counter()
-    exit_code = pytest.main(args, plugins=[counter])
-    result: dict[str, Any] = {name: counter.counts[name] for name in OUTCOMES}
-    result["exit_code"] = int(exit_code)
-    result["duration_s"] = round(time.perf_counter() - started, 2)
-    return result
+    exit_code = pytest.main([*args, "-p", "pytest_counts"], plugins=[events])
+    if counts_file.exists():
+        counts: dict[str, Any] = json.loads(counts_file.read_text(encoding="utf-8"))
+    else:  # pytest stopped before the session ended (a usage error): count it as broken
+        counts = dict.fromkeys(COUNTS_KEYS, 0) | {"collection_errors": 1}
+    counts["errors"] = len(events.errored)
+    counts["exit_code"] = int(exit_code)
+    counts["seconds"] = round(time.perf_counter() - started, 2)
+    return counts

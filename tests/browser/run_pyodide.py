@@ -9,9 +9,17 @@ with Pyodide and a zip of the suite on 127.0.0.1, then in Chromium: load Pyodide
 unpack the wheels into site-packages (no micropip: it needs Pyodide's CDN), unpack
 the suite and run pytest. Python's output streams here as it arrives.
 
-The last line printed is ``pyodide: N passed, N failed, N skipped``; ``--summary``
-writes the same counts as JSON. Exit status: 0 all passed; 1 a test failed or
-errored, or collection failed; 2 the harness itself failed; 3 timeout; 5 no test ran.
+Tests are counted by ``tests/support/pytest_counts.py`` (shared with the other
+runtimes: each test once, by its worst phase). The last line printed is
+``pyodide: N passed, N failed, N skipped`` (expected failures count as passed,
+collection errors as failed, as scripts/run_suites.py adds them); ``--summary``
+writes pytest_counts' JSON plus ``runtime``, ``errors`` (tests whose setup or
+teardown failed, already in ``failed``), ``harness_exit_code``, ``timed_out`` and
+``seconds``.
+
+Exit status: 0 all passed; 1 a test failed or errored, or collection failed; 2 the
+run did not finish (a harness error, or Pyodide died); 3 timeout (the browser is
+killed and the running test counts as failed); 5 no test ran.
 """
 
 from __future__ import annotations
@@ -23,31 +31,40 @@ import os
 import sys
 import time
 import zipfile
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+# The shared helpers live in browser/_assets.py; importing them must not leave a
+# __pycache__ in the repo.
+sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "browser"))
 
-from _assets import (
-    NPM_DIR,
+from _assets import (  # noqa: E402 (after the two lines above, on purpose)
     REPO_ROOT,
-    AssetError,
     AssetServer,
+    Chromium,
     PhaseTimer,
     build_library_wheel,
     download_pinned_wheels,
     ensure_pyodide,
-    launch_chromium,
     log,
     serve_wheels,
 )
 
+if TYPE_CHECKING:
+    from playwright.sync_api import ConsoleMessage, Page
+
 HERE = Path(__file__).resolve().parent
 REQUIREMENTS = HERE / "requirements-pyodide.txt"
 PROJECT_DIR = "/home/pyodide/project"  # in Pyodide's in-memory FS
+# Python modules copied into Pyodide to run the suite: the runner, and the counting
+# plugin every runtime's harness shares.
+RUNNER_MODULES = {
+    "_pyodide_runner.py": HERE / "_pyodide_runner.py",
+    "pytest_counts.py": REPO_ROOT / "tests" / "support" / "pytest_counts.py",
+}
 DEFAULT_TIMEOUT_S = 20 * 60
 # Env vars forwarded from the host into Pyodide when set (a smaller example count
 # for a quick run, say); others go through --env.
@@ -60,20 +77,51 @@ class HarnessTimeout(Exception):
     """The run's wall-clock budget ran out."""
 
 
+# pytest_counts' rule: each test counts once, by its worst phase.
+_RANK = {"passed": 0, "xpassed": 1, "xfailed": 1, "skipped": 2, "failed": 3}
+
+
 @dataclass
 class Progress:
     """What the page has reported so far: enough to explain a hang or a timeout."""
 
-    counts: Counter[str] = field(default_factory=Counter)
+    outcomes: dict[str, str] = field(default_factory=dict)
+    collection_errors: int = 0
     running: str | None = None
 
     def on_event(self, event: dict[str, Any]) -> None:
-        if event["event"] == "start":
+        kind = event["event"]
+        if kind == "start":
             self.running = event["nodeid"]
-        elif event["event"] == "finish":
+        elif kind == "finish":
             self.running = None
-        elif event["event"] == "outcome":
-            self.counts[event["outcome"]] += 1
+        elif kind == "collection_error":
+            self.collection_errors += 1
+        elif kind == "outcome":
+            self._merge(event["nodeid"], event["outcome"], event["when"])
+
+    def _merge(self, nodeid: str, outcome: str, when: str) -> None:
+        previous = self.outcomes.get(nodeid)
+        if previous == "failed":
+            return
+        if previous is not None and when != "call" and outcome in {"passed", "xpassed"}:
+            return
+        if previous is None or when == "call" or _RANK[outcome] > _RANK[previous]:
+            self.outcomes[nodeid] = outcome
+
+    def counts(self) -> dict[str, Any]:
+        """Partial counts in pytest_counts' shape, for a run that never finished.
+
+        The test that was running when it stopped (it hung, or crashed Pyodide) failed.
+        """
+        outcomes = dict(self.outcomes)
+        if self.running is not None:
+            outcomes[self.running] = "failed"
+        counts: dict[str, Any] = dict.fromkeys(_RANK, 0)
+        for outcome in outcomes.values():
+            counts[outcome] += 1
+        counts["collection_errors"] = self.collection_errors
+        return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,27 +195,15 @@ def suite_zip(tests_dir: Path) -> tuple[bytes, str]:
         archive.write(REPO_ROOT / "pyproject.toml", "pyproject.toml")
         for path in sorted(tests_dir.rglob("*")):
             relative = path.relative_to(tests_dir)
-            if path.is_file() and not SKIP_IN_ZIP.intersection(relative.parts):
-                if path.suffix not in {".pyc", ".pyo"}:
-                    archive.write(path, f"{inner}/{relative.as_posix()}")
+            skipped = SKIP_IN_ZIP.intersection(relative.parts) or path.suffix == ".pyc"
+            if path.is_file() and not skipped:
+                archive.write(path, f"{inner}/{relative.as_posix()}")
     return buffer.getvalue(), inner
 
 
-class Deadline:
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._end = time.monotonic() + seconds
-
-    def remaining_ms(self) -> float:
-        left = self._end - time.monotonic()
-        if left <= 0:
-            raise HarnessTimeout
-        return left * 1000
-
-
-def print_console(message: Any, progress: Progress) -> None:
+def print_console(message: ConsoleMessage, progress: Progress) -> None:
     """Route one page console message: Python output, a harness event, or browser noise."""
-    text: str = message.text
+    text = message.text
     tag, sep, rest = text.partition("|")
     # Python's writes are forwarded verbatim, newlines included.
     if sep and tag == "py:out":
@@ -180,79 +216,80 @@ def print_console(message: Any, progress: Progress) -> None:
         print(f"[browser {message.type}] {text}", file=sys.stderr, flush=True)
 
 
-def run_stage(page: Any, name: str, arg: dict[str, Any], deadline: Deadline) -> Any:
-    """Start a page stage and wait for it, bounded by the deadline (see harness.mjs)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+def run_stage(page: Page, name: str, arg: dict[str, Any]) -> Any:
+    """Await one stage of harness.mjs; its JS exception surfaces as a Playwright Error."""
+    return page.evaluate(f"(arg) => window.harness.{name}(arg)", arg)
 
-    page.evaluate("([name, arg]) => window.harness.start(name, arg)", [name, arg])
-    try:
-        # Poll on a timer: rAF polling stalls in a background page, and a stage that
-        # blocks the main thread is still cut off by the driver-side timeout.
-        page.wait_for_function(
-            f"() => window.harness.state[{json.dumps(name)}].done",
-            polling=250,
-            timeout=deadline.remaining_ms(),
-        )
-    except PlaywrightTimeout as exc:
-        raise HarnessTimeout from exc
-    state = page.evaluate(f"() => window.harness.state[{json.dumps(name)}]")
-    if not state["ok"]:
-        raise AssetError(f"page stage {name!r} failed:\n{state['error']}")
-    return state["value"]
+
+def open_harness(page: Page, url: str, progress: Progress) -> None:
+    page.on("console", lambda message: print_console(message, progress))
+    page.on("pageerror", lambda error: log(f"page error: {error}"))
+    page.on("crash", lambda _page: log("the page crashed (out of memory?)"))
+    page.goto(url + "harness/harness.html")
+    page.wait_for_function("() => window.harness !== undefined")
+
+
+def run_suite_in_page(page: Page, opts: Options, timer: PhaseTimer, inner: str) -> dict[str, Any]:
+    with timer.phase("pyodide load"):
+        version = run_stage(page, "load", {"indexURL": "/pyodide/"})
+    log(f"pyodide {version}")
+    with timer.phase("install"):
+        install_arg = {
+            "wheelsURL": "/wheels/",
+            "testsZipURL": "/suite.zip",
+            "projectDir": PROJECT_DIR,
+        }
+        installed = run_stage(page, "install", install_arg)
+    log(f"installed {', '.join(installed)}")
+    args = [inner, "-p", "no:cacheprovider", "-q", "-rs", *opts.pytest_args]
+    log(f"pytest {' '.join(args)}")
+    with timer.phase("test run"):
+        run_arg = {
+            "modules": {name: f"/harness/{name}" for name in RUNNER_MODULES},
+            "args": args,
+            "env": opts.env,
+            "projectDir": PROJECT_DIR,
+        }
+        result: dict[str, Any] = run_stage(page, "run", run_arg)
+    return result
 
 
 def run_in_browser(
-    server: AssetServer, opts: Options, timer: PhaseTimer, progress: Progress, inner: str
+    server: AssetServer,
+    opts: Options,
+    timer: PhaseTimer,
+    progress: Progress,
+    inner: str,
+    deadline: float,
 ) -> dict[str, Any]:
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    deadline = Deadline(opts.timeout_s - sum(timer.durations.values()))
-    with sync_playwright() as playwright:
-        with timer.phase("browser start"):
-            browser = launch_chromium(playwright)
+    with sync_playwright() as playwright, Chromium() as chromium:
+        # Armed before anything can block: it is the only timeout that holds when a
+        # test spins the page's main thread (Playwright's own waits stall with it).
+        watchdog = chromium.kill_after(deadline - time.monotonic())
         try:
-            page = browser.new_page()
-            page.on("console", lambda message: print_console(message, progress))
-            page.on("pageerror", lambda error: log(f"page error: {error}"))
-            page.on("crash", lambda _page: log("the page crashed (out of memory?)"))
-            page.goto(server.url + "harness/harness.html", timeout=deadline.remaining_ms())
-            page.wait_for_function("() => window.harness", timeout=deadline.remaining_ms())
-            with timer.phase("pyodide load"):
-                version = run_stage(page, "load", {"indexURL": "/pyodide/"}, deadline)
-            log(f"pyodide {version}")
-            with timer.phase("install"):
-                installed = run_stage(
-                    page,
-                    "install",
-                    {
-                        "wheelsURL": "/wheels/",
-                        "testsZipURL": "/suite.zip",
-                        "projectDir": PROJECT_DIR,
-                    },
-                    deadline,
-                )
-            log(f"installed {', '.join(installed)}")
-            args = [inner, "-p", "no:cacheprovider", "-q", "-rs", *opts.pytest_args]
-            log(f"pytest {' '.join(args)}")
-            with timer.phase("test run"):
-                run_arg = {
-                    "runnerURL": "/harness/_pyodide_runner.py",
-                    "args": args,
-                    "env": opts.env,
-                    "projectDir": PROJECT_DIR,
-                }
-                result: dict[str, Any] = run_stage(page, "run", run_arg, deadline)
-            return result
+            with timer.phase("browser start"):
+                browser = chromium.connect(playwright)
+                page = browser.contexts[0].new_page()
+                open_harness(page, server.url, progress)
+            return run_suite_in_page(page, opts, timer, inner)
+        except PlaywrightError as exc:
+            if chromium.killed.is_set():
+                raise HarnessTimeout from exc
+            raise
         finally:
-            # On a timeout the page may be wedged in a test; closing kills the renderer.
-            browser.close()
+            watchdog.cancel()
 
 
 def serve_assets(server: AssetServer, wheels: list[Path], dist: Path, suite: bytes) -> None:
     server.add_dir("/pyodide/", dist)
-    server.add_dir("/browser/", REPO_ROOT / "browser")
-    for name in ("harness.html", "harness.mjs", "_pyodide_runner.py"):
+    server.add_file("/browser/loader.mjs", REPO_ROOT / "browser" / "loader.mjs")
+    for name in ("harness.html", "harness.mjs"):
         server.add_file(f"/harness/{name}", HERE / name)
+    for name, path in RUNNER_MODULES.items():
+        server.add_file(f"/harness/{name}", path)
     serve_wheels(server, wheels)
     server.add_file("/suite.zip", suite)
 
@@ -262,35 +299,42 @@ def exit_status(result: dict[str, Any], timed_out: bool) -> int:
         return EXIT_TIMEOUT
     if result.get("exit_code") is None:
         return EXIT_HARNESS
-    if result["failed"] or result["errors"] or result["collection_errors"]:
+    if result["failed"] or result["collection_errors"]:
         return EXIT_FAILED
-    if result["passed"] + result["xpassed"] == 0:
+    if result["passed"] + result["xfailed"] + result["xpassed"] == 0:
         return EXIT_NO_TESTS
-    # pytest may still fail the session (an internal error, usage error, -x...).
+    # pytest may still fail the session (an internal error, a usage error...).
     return EXIT_OK if result["exit_code"] == 0 else EXIT_FAILED
 
 
-def report(result: dict[str, Any], status: int, summary: Path | None) -> None:
-    """Print the closing line and write the JSON summary."""
-    passed = result.get("passed", 0) + result.get("xpassed", 0)
-    errors = result.get("errors", 0) + result.get("collection_errors", 0)
-    failed = result.get("failed", 0) + errors
-    skipped = result.get("skipped", 0) + result.get("xfailed", 0)
+def closing_counts(result: dict[str, Any]) -> tuple[int, int, int]:
+    """(passed, failed, skipped) as scripts/run_suites.py adds them up for every runtime.
+
+    An expected failure counts as passed; a collection error as failed.
+    """
+    passed = result.get("passed", 0) + result.get("xfailed", 0) + result.get("xpassed", 0)
+    failed = result.get("failed", 0) + result.get("collection_errors", 0)
+    return passed, failed, result.get("skipped", 0)
+
+
+def report(result: dict[str, Any], status: int, summary: Path | None, seconds: float) -> None:
+    """Write the JSON summary and print the closing line."""
     if summary is not None:
         document = {
             "runtime": "pyodide",
-            "passed": passed,
-            "failed": failed,
-            "skipped": skipped,
-            "errors": errors,
-            "exit_code": status,
-            "pytest_exit_code": result.get("exit_code"),
-            "xfailed": result.get("xfailed", 0),
-            "xpassed": result.get("xpassed", 0),
+            **dict.fromkeys(_RANK, 0),
+            "collection_errors": 0,
+            "errors": 0,
+            **result,
+            "harness_exit_code": status,
             "timed_out": status == EXIT_TIMEOUT,
+            "seconds": round(seconds, 1),
         }
+        if document.get("exit_code") is None:  # pytest never finished: say why
+            document["exit_code"] = status
         summary.parent.mkdir(parents=True, exist_ok=True)
         summary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    passed, failed, skipped = closing_counts(result)
     print(f"pyodide: {passed} passed, {failed} failed, {skipped} skipped", flush=True)
 
 
@@ -300,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     progress = Progress()
     result: dict[str, Any] = {}
     timed_out = False
+    started = time.monotonic()
+    deadline = started + opts.timeout_s
     try:
         with timer.phase("npm"):
             dist = ensure_pyodide()
@@ -308,18 +354,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         suite, inner = suite_zip(opts.tests_dir)
         with AssetServer() as server:
             serve_assets(server, wheels, dist, suite)
-            result = run_in_browser(server, opts, timer, progress, inner)
+            result = run_in_browser(server, opts, timer, progress, inner, deadline)
     except HarnessTimeout:
         timed_out = True
         where = f" while running {progress.running}" if progress.running else ""
-        log(f"TIMEOUT after {opts.timeout_s:.0f}s{where}; the browser was closed")
-        result = dict(progress.counts)
+        log(f"TIMEOUT after {opts.timeout_s:.0f}s{where}; the browser was killed")
+        result = progress.counts()
     except Exception as exc:  # report any harness failure as one clear line, not a hang
-        log(f"harness error: {type(exc).__name__}: {exc}")
-        result = dict(progress.counts)
+        where = f" while running {progress.running}" if progress.running else ""
+        log(f"harness error{where}: {type(exc).__name__}: {exc}")
+        result = progress.counts()
     status = exit_status(result, timed_out)
     log(timer.summary())
-    report(result, status, opts.summary)
+    report(result, status, opts.summary, time.monotonic() - started)
     return status
 
 
