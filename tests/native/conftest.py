@@ -91,6 +91,29 @@ def run_coro() -> Callable[[Coroutine[Any, Any, T]], T]:
     return _drive
 
 
+def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that may await real events (JS promises in Pyodide).
+
+    Native: ``asyncio.run``. Pyodide: ``pyodide.ffi.run_sync`` (JSPI), because
+    the browser's main thread cannot block. WASI: driven by hand (no JS there,
+    so the library's async paths never wait on a real event).
+    """
+    if RUNTIME == "pyodide":
+        from pyodide.ffi import run_sync
+
+        return cast(T, run_sync(coro))
+    if RUNTIME == "wasi":
+        return _drive(coro)
+    import asyncio
+
+    return asyncio.run(coro)
+
+
+@pytest.fixture
+def run_async() -> Callable[[Coroutine[Any, Any, T]], T]:
+    return _run_async
+
+
 # -- blocking native dependencies: proves every fallback path on CPython --------
 
 BLOCK_ENV = "INFRA_PORTABLE_BLOCK_NATIVE"
@@ -105,10 +128,14 @@ NATIVE_DEPENDENCIES = frozenset(
         "httpx",
         "blake3",
         "argon2",
+        "bcrypt",
+        "_cffi_backend",
         "nacl",
         "jsonschema",
         "redis",
         "nats",
+        "watchfiles",
+        "yaml",
     }
 )
 

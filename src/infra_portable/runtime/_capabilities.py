@@ -50,4 +50,58 @@ RANDOM = Capability(
     ),
 )
 
-REGISTRY = Registry([JSON_CODEC, RANDOM])
+
+def _crypto(name: str, summary: str, module: str, backends: tuple[str, ...]) -> Capability:
+    """A crypto capability whose implementations live in crypto/_<module>_<backend>.py."""
+    known = {
+        "cryptography": ("the cryptography package (OpenSSL)", "crypto"),
+        "pycryptodome": ("pycryptodome", "crypto-pycryptodome"),
+        "argon2cffi": ("argon2-cffi (the reference C implementation)", "argon2"),
+        "native": ("the blake3 package (Rust)", "blake3"),
+        "pure": ("pure Python; works in every runtime", None),
+    }
+    return Capability(
+        name=name,
+        summary=summary,
+        implementations=tuple(
+            Implementation(
+                name=backend,
+                target=f"infra_portable.crypto._{module}_{backend}:BACKEND",
+                summary=known[backend][0],
+                extra=known[backend][1],
+                compiled=backend != "pure",
+            )
+            for backend in backends
+        ),
+    )
+
+
+CRYPTO_AEAD = _crypto(
+    "crypto-aead",
+    "AES-256-GCM and ChaCha20-Poly1305 (async variants use WebCrypto in Pyodide)",
+    "aead",
+    ("cryptography", "pycryptodome", "pure"),
+)
+CRYPTO_EDDSA = _crypto(
+    "crypto-eddsa",
+    "Ed25519 signatures and X25519 key exchange",
+    "eddsa",
+    ("cryptography", "pycryptodome", "pure"),
+)
+CRYPTO_PKEY = _crypto(
+    "crypto-pkey",
+    "ECDSA P-256 and RSA (PKCS#1 v1.5, PSS) signatures",
+    "pkey",
+    ("cryptography", "pycryptodome", "pure"),
+)
+CRYPTO_PASSWORD = _crypto(
+    "crypto-password",
+    "Argon2id password hashing",
+    "argon2",
+    ("argon2cffi", "cryptography", "pure"),
+)
+BLAKE3 = _crypto("blake3", "BLAKE3 hashing", "blake3", ("native", "pure"))
+
+REGISTRY = Registry(
+    [JSON_CODEC, RANDOM, CRYPTO_AEAD, CRYPTO_EDDSA, CRYPTO_PKEY, CRYPTO_PASSWORD, BLAKE3]
+)
