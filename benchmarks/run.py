@@ -2,7 +2,7 @@
 
     python benchmarks/run.py            # all groups
     python benchmarks/run.py --quick    # shorter timings (smoke test)
-    python benchmarks/run.py json id    # only these modules
+    python benchmarks/run.py json id    # only these modules (bench_<name>.py)
 
 Targets are ratios (ours / best peer); a row says ``met`` or ``MISSED``. Results
 depend on the machine: numbers are only comparable within one run.
@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import Group
 
-MODULES = ["json", "id"]
+HERE = Path(__file__).resolve().parent
+MODULES = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
 
 
 def main() -> int:
