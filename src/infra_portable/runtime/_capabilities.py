@@ -51,13 +51,22 @@ RANDOM = Capability(
 )
 
 
-def _crypto(name: str, summary: str, module: str, backends: tuple[str, ...]) -> Capability:
-    """A crypto capability whose implementations live in crypto/_<module>_<backend>.py."""
+def _crypto(
+    name: str,
+    summary: str,
+    module: str,
+    backends: tuple[str, ...],
+    native: tuple[str, str] = ("", ""),
+) -> Capability:
+    """A crypto capability whose implementations live in crypto/_<module>_<backend>.py.
+
+    ``native`` is (summary, extra) for a backend named "native".
+    """
     known = {
         "cryptography": ("the cryptography package (OpenSSL)", "crypto"),
         "pycryptodome": ("pycryptodome", "crypto-pycryptodome"),
         "argon2cffi": ("argon2-cffi (the reference C implementation)", "argon2"),
-        "native": ("the blake3 package (Rust)", "blake3"),
+        "native": native,
         "pure": ("pure Python; works in every runtime", None),
     }
     return Capability(
@@ -100,8 +109,30 @@ CRYPTO_PASSWORD = _crypto(
     "argon2",
     ("argon2cffi", "cryptography", "pure"),
 )
-BLAKE3 = _crypto("blake3", "BLAKE3 hashing", "blake3", ("native", "pure"))
+CRYPTO_BCRYPT = _crypto(
+    "crypto-bcrypt",
+    "bcrypt password verification",
+    "bcrypt",
+    ("native", "pure"),
+    native=("the bcrypt package (Rust)", "bcrypt"),
+)
+BLAKE3 = _crypto(
+    "blake3",
+    "BLAKE3 hashing",
+    "blake3",
+    ("native", "pure"),
+    native=("the blake3 package (Rust)", "blake3"),
+)
 
 REGISTRY = Registry(
-    [JSON_CODEC, RANDOM, CRYPTO_AEAD, CRYPTO_EDDSA, CRYPTO_PKEY, CRYPTO_PASSWORD, BLAKE3]
+    [
+        JSON_CODEC,
+        RANDOM,
+        CRYPTO_AEAD,
+        CRYPTO_EDDSA,
+        CRYPTO_PKEY,
+        CRYPTO_PASSWORD,
+        CRYPTO_BCRYPT,
+        BLAKE3,
+    ]
 )
