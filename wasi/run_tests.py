@@ -27,8 +27,19 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "wasi"
 REQUIREMENTS = Path(__file__).resolve().parent / "requirements-wasi.txt"
 
-# pytest plugins that need os.dup or /dev/null, which WASI does not have.
-PYTEST_WASI_FLAGS = ["-p", "no:faulthandler", "-p", "no:logging", "-p", "no:cacheprovider", "-s"]
+# pytest plugins that need os.dup or /dev/null, which WASI does not have; an
+# explicit --basetemp because pytest's default one calls os.getuid (absent too).
+PYTEST_WASI_FLAGS = [
+    "-p",
+    "no:faulthandler",
+    "-p",
+    "no:logging",
+    "-p",
+    "no:cacheprovider",
+    "-s",
+    "--basetemp",
+    "/tmp/pytest-wasi",
+]
 
 
 def build_site() -> Path:
