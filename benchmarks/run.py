@@ -43,11 +43,15 @@ def main() -> int:
         peer = g.best_peer
         peer_text = f"{peer[0]} {peer[1]:,.0f}" if peer else "-"
         ratio = g.ratio
-        verdict = "" if g.met is None else ("met" if g.met else "MISSED")
         ratio_text = f"{ratio:.2f}x" if ratio is not None else "-"
-        print(
-            f"{g.name:44} {ours:>14,.0f} {peer_text:>24} {ratio_text:>7} {g.target:>5.1f}x {verdict}"
-        )
+        if g.target <= 0 or g.met is None:
+            # A group without a peer (or without a ratio target) is for information.
+            target_text, verdict = "    -", "info"
+        else:
+            target_text, verdict = f"{g.target:>5.1f}x", "met" if g.met else "MISSED"
+        print(f"{g.name:44} {ours:>14,.0f} {peer_text:>24} {ratio_text:>7} {target_text} {verdict}")
+        if g.note:
+            print(f"    note: {g.note}")
         for name, value in {**g.ours, **g.peers}.items():
             print(f"    {name:40} {value:>14,.0f}")
         rows.append(
