@@ -74,13 +74,30 @@ def _bytes(js_buffer: Any) -> bytes:
     return bytes(js.Uint8Array.new(js_buffer).to_py())
 
 
+# Imported CryptoKeys by (format, algorithm, usage, key bytes): importing costs
+# a second round trip through the JS event loop, as much as the operation itself.
+# Bounded, and only holds key material the caller's key objects already hold.
+_KEY_CACHE: dict[tuple[str, str, str, bytes], Any] = {}
+_KEY_CACHE_SIZE = 64
+
+
+async def _import(fmt: str, data: bytes, algorithm: str, usage: str) -> Any:
+    cache_key = (fmt, algorithm, usage, data)
+    key = _KEY_CACHE.get(cache_key)
+    if key is None:
+        usages = _js_list(usage) if usage else _js_list()
+        key = await _subtle().importKey(fmt, _u8(data), _algorithm(algorithm), False, usages)
+        if len(_KEY_CACHE) >= _KEY_CACHE_SIZE:
+            _KEY_CACHE.pop(next(iter(_KEY_CACHE)))
+        _KEY_CACHE[cache_key] = key
+    return key
+
+
 async def ed25519_sign(pkcs8: bytes, message: bytes) -> bytes:
     """Sign with a PKCS#8 private key."""
     subtle = _subtle()
     try:
-        key = await subtle.importKey(
-            "pkcs8", _u8(pkcs8), _algorithm("Ed25519"), False, _js_list("sign")
-        )
+        key = await _import("pkcs8", pkcs8, "Ed25519", "sign")
         return _bytes(await subtle.sign(_algorithm("Ed25519"), key, _u8(message)))
     except Exception as exc:
         raise CryptoError(
@@ -92,9 +109,7 @@ async def ed25519_verify(public: bytes, signature: bytes, message: bytes) -> boo
     """Whether the signature is valid (the caller applied the shared input rules)."""
     subtle = _subtle()
     try:
-        key = await subtle.importKey(
-            "raw", _u8(public), _algorithm("Ed25519"), False, _js_list("verify")
-        )
+        key = await _import("raw", public, "Ed25519", "verify")
         return bool(await subtle.verify(_algorithm("Ed25519"), key, _u8(signature), _u8(message)))
     except Exception:
         # Chromium refuses to import some off-curve keys; every backend says False.
@@ -105,12 +120,8 @@ async def x25519(pkcs8: bytes, peer_public: bytes) -> bytes:
     """The raw shared secret; all zeros when WebCrypto refuses a small-order peer."""
     subtle = _subtle()
     try:
-        private = await subtle.importKey(
-            "pkcs8", _u8(pkcs8), _algorithm("X25519"), False, _js_list("deriveBits")
-        )
-        peer = await subtle.importKey(
-            "raw", _u8(peer_public), _algorithm("X25519"), False, _js_list()
-        )
+        private = await _import("pkcs8", pkcs8, "X25519", "deriveBits")
+        peer = await _import("raw", peer_public, "X25519", "")
     except Exception as exc:
         raise CryptoError(
             f"WebCrypto X25519 key import failed: {exc}", operation=CryptoOperation.KEY_GENERATION
