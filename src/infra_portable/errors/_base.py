@@ -451,7 +451,13 @@ class CryptoError(InfraError):
 
 
 class IoError(InfraError):
-    """A file or stream operation failed. ``errno`` is the OS error number if any."""
+    """A file or stream operation failed. ``errno`` is the OS error number if any.
+
+    Error numbers differ between platforms (WASI's ENOENT is not Linux's), so the
+    JSON-safe ``fields``/``to_dict()`` carry the symbolic name (``"ENOENT"``) and
+    the constructor accepts a name as well as a number: an error serialised in one
+    runtime comes back with the right number in another.
+    """
 
     kind = ErrorKind.IO
     title = "I/O error"
@@ -467,9 +473,21 @@ class IoError(InfraError):
         *,
         operation: IoOperation | str | None = None,
         path: str | None = None,
-        errno: int | None = None,
+        errno: int | str | None = None,
     ) -> None:
-        super().__init__(message, operation=operation, path=path, errno=errno)
+        super().__init__(message, operation=operation, path=path, errno=_errno_number(errno))
+
+    @property
+    def errno_name(self) -> str | None:
+        """The symbolic name of ``errno`` (``"ENOENT"``), if this platform knows it."""
+        return None if self.errno is None else _errno.errorcode.get(self.errno)
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        fields = super().fields
+        if self.errno_name is not None:
+            fields["errno"] = self.errno_name
+        return fields
 
     @property
     def http_status(self) -> int:  # type: ignore[override]
@@ -483,6 +501,17 @@ class IoError(InfraError):
         op = f" {self.operation.value}" if self.operation else ""
         where = f" for {self.path}" if self.path else ""
         return f"I/O{op} error{where}: {self.message}"
+
+
+def _errno_number(value: int | str | None) -> int | None:
+    if value is None or isinstance(value, int):
+        return value
+    text = str(value)
+    if text.lstrip("-").isdigit():
+        return int(text)
+    number = getattr(_errno, text, None)
+    # A name this platform lacks cannot be mapped to a number here.
+    return number if isinstance(number, int) else None
 
 
 class SerializationError(InfraError):

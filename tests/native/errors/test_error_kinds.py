@@ -225,3 +225,17 @@ def test_validation_error_round_trips_any_text(
         error.add_context(c)
     assert InfraError.from_dict(json.loads(json.dumps(error.to_dict()))) == error
     assert pickle.loads(pickle.dumps(error)) == error
+
+
+def test_io_errno_travels_as_a_portable_name() -> None:
+    error = IoError("missing", path="/x", errno=errno.ENOENT)
+    data = json.loads(json.dumps(error.to_dict()))
+    assert data["fields"]["errno"] == "ENOENT"
+    assert error.errno_name == "ENOENT"
+    # Another runtime sends the name; it maps back to this platform's number.
+    restored = InfraError.from_dict(data)
+    assert isinstance(restored, IoError)
+    assert restored.errno == errno.ENOENT
+    assert IoError("x", errno="ETIMEDOUT").is_retryable
+    assert IoError("x", errno="ENOT_A_REAL_NAME").errno is None
+    assert IoError("x", errno=99999).fields["errno"] == 99999  # no name: the number stays
