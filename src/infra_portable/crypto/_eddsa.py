@@ -50,21 +50,12 @@ __all__ = [
 CAPABILITY = "crypto-eddsa"
 # Every method that takes bytes also takes the other read-only buffers.
 Bytes = bytes | bytearray | memoryview
-_cached: tuple[int, EddsaBackend] | None = None
 
 
 def eddsa_backend(name: str | None = None) -> EddsaBackend:
     """The backend named ``name``, or the one chosen for this runtime (cached)."""
-    global _cached
-    if name is None:
-        cached = _cached
-        if cached is not None and cached[0] == REGISTRY.generation:
-            return cached[1]
-        chosen: EddsaBackend = REGISTRY.resolve(CAPABILITY)
-        _cached = (REGISTRY.generation, chosen)
-        return chosen
-    named: EddsaBackend = REGISTRY.resolve(CAPABILITY, name)
-    return named
+    backend: EddsaBackend = REGISTRY.resolve(CAPABILITY, name)
+    return backend
 
 
 def _message(data: object) -> bytes:

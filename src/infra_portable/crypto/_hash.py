@@ -139,21 +139,10 @@ class Blake3Backend(Protocol):
         ...
 
 
-_blake3_cached: tuple[int, Blake3Backend] | None = None
-
-
 def blake3_backend(name: str | None = None) -> Blake3Backend:
     """The BLAKE3 implementation named ``name``, or the best one this runtime has."""
-    global _blake3_cached
-    if name is not None:
-        named: Blake3Backend = REGISTRY.resolve("blake3", name)
-        return named
-    cached = _blake3_cached
-    if cached is not None and cached[0] == REGISTRY.generation:
-        return cached[1]
-    chosen: Blake3Backend = REGISTRY.resolve("blake3")
-    _blake3_cached = (REGISTRY.generation, chosen)
-    return chosen
+    backend: Blake3Backend = REGISTRY.resolve("blake3", name)
+    return backend
 
 
 # -- one-shot functions -----------------------------------------------------------------

@@ -32,36 +32,17 @@ __all__ = ["PasswordHasher", "argon2id_raw", "argon2_backend", "bcrypt_backend"]
 CAPABILITY = "crypto-password"
 BCRYPT_CAPABILITY = "crypto-bcrypt"
 
-_cached_argon2: tuple[int, Argon2Backend] | None = None
-_cached_bcrypt: tuple[int, BcryptBackend] | None = None
-
 
 def argon2_backend(name: str | None = None) -> Argon2Backend:
     """The Argon2id backend named ``name``, or the one chosen for this runtime."""
-    global _cached_argon2
-    if name is not None:
-        named: Argon2Backend = REGISTRY.resolve(CAPABILITY, name)
-        return named
-    cached = _cached_argon2
-    if cached is not None and cached[0] == REGISTRY.generation:
-        return cached[1]
-    chosen: Argon2Backend = REGISTRY.resolve(CAPABILITY)
-    _cached_argon2 = (REGISTRY.generation, chosen)
-    return chosen
+    backend: Argon2Backend = REGISTRY.resolve(CAPABILITY, name)
+    return backend
 
 
 def bcrypt_backend(name: str | None = None) -> BcryptBackend:
     """The bcrypt backend named ``name`` (``native``, ``pure``), or the one chosen here."""
-    global _cached_bcrypt
-    if name is not None:
-        named: BcryptBackend = REGISTRY.resolve(BCRYPT_CAPABILITY, name)
-        return named
-    cached = _cached_bcrypt
-    if cached is not None and cached[0] == REGISTRY.generation:
-        return cached[1]
-    chosen: BcryptBackend = REGISTRY.resolve(BCRYPT_CAPABILITY)
-    _cached_bcrypt = (REGISTRY.generation, chosen)
-    return chosen
+    backend: BcryptBackend = REGISTRY.resolve(BCRYPT_CAPABILITY, name)
+    return backend
 
 
 def _password_bytes(password: str | bytes) -> bytes:

@@ -27,7 +27,6 @@ __all__ = [
 ]
 
 CAPABILITY = "crypto-pkey"
-_cached: tuple[int, PkeyBackend] | None = None
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -107,21 +106,10 @@ class PkeyBackend(Protocol):
 
 
 def resolve_backend(name: str | None) -> PkeyBackend:
-    """The backend named ``name``, or the one chosen for this runtime (cached).
-
-    The default is cached against ``REGISTRY.generation``, so a sign or verify
-    costs one comparison, and ``REGISTRY.reset()`` makes the next call choose again.
-    """
-    global _cached
-    if name is not None:
-        named: PkeyBackend = REGISTRY.resolve(CAPABILITY, name)
-        return named
-    cached = _cached
-    if cached is not None and cached[0] == REGISTRY.generation:
-        return cached[1]
-    chosen: PkeyBackend = REGISTRY.resolve(CAPABILITY)
-    _cached = (REGISTRY.generation, chosen)
-    return chosen
+    """The backend named ``name``, or the one chosen for this runtime (cached by the
+    registry; ``REGISTRY.reset()`` makes the next call choose again)."""
+    backend: PkeyBackend = REGISTRY.resolve(CAPABILITY, name)
+    return backend
 
 
 def uses_webcrypto(backend: str | None) -> bool:

@@ -15,22 +15,12 @@ from infra_portable.runtime import REGISTRY
 
 __all__ = ["codec", "dumpb", "dumps", "loads"]
 
-_cached: tuple[int, JsonCodec] | None = None
-
 
 def codec(name: str | JsonCodec | None = None) -> JsonCodec:
     """The codec named ``name``, or the one chosen for this runtime."""
-    global _cached
-    if name is None:
-        cached = _cached
-        if cached is not None and cached[0] == REGISTRY.generation:
-            return cached[1]
-        chosen: JsonCodec = REGISTRY.resolve("json")
-        _cached = (REGISTRY.generation, chosen)
+    if name is None or isinstance(name, str):
+        chosen: JsonCodec = REGISTRY.resolve("json", name)
         return chosen
-    if isinstance(name, str):
-        named: JsonCodec = REGISTRY.resolve("json", name)
-        return named
     return name
 
 

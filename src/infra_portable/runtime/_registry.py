@@ -2,7 +2,9 @@
 
 An implementation is a dotted path (``"package.module:attribute"``) plus the pip
 extra that provides its dependency. Nothing is imported until a capability is
-first used; the result is cached. Which implementation is used:
+first used; the result is cached, and the default choice of each capability is
+remembered, so modules call ``resolve(name)`` on hot paths instead of keeping
+caches of their own. Which implementation is used:
 
 1. the name passed explicitly (``resolve("json", "stdlib")``);
 2. else the ``INFRA_PORTABLE_<CAPABILITY>`` environment variable;
@@ -10,6 +12,9 @@ first used; the result is cached. Which implementation is used:
 
 An explicitly requested implementation that cannot load raises ConfigError with
 the capability, the runtime and the install hint; it never silently falls back.
+
+The environment is read when a capability is first resolved; ``reset()`` makes
+the next call read it again.
 """
 
 from __future__ import annotations
@@ -97,6 +102,11 @@ class _State:
     loaded: dict[tuple[str, str], Any] = field(default_factory=dict)
     failures: dict[tuple[str, str], str] = field(default_factory=dict)
     choice: dict[str, str] = field(default_factory=dict)
+    # Capability -> the object resolve() returns when no name is passed.
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+_MISSING = object()
 
 
 class Registry:
@@ -105,7 +115,8 @@ class Registry:
     def __init__(self, capabilities: Iterable[Capability] = ()) -> None:
         self._capabilities: dict[str, Capability] = {}
         self._state = _State()
-        # Bumped whenever choices may change, so callers can cache resolve() results.
+        # Bumped whenever choices may change: objects that bind a backend to a key
+        # (a signer, a verifier) compare it to know when to bind again.
         self.generation = 0
         self._lock = threading.RLock()
         for capability in capabilities:
@@ -115,6 +126,7 @@ class Registry:
         with self._lock:
             self._capabilities[capability.name] = capability
             self._state.choice.pop(capability.name, None)
+            self._state.defaults.pop(capability.name, None)
             self.generation += 1
 
     def capabilities(self) -> list[Capability]:
@@ -174,6 +186,11 @@ class Registry:
 
     def resolve(self, capability_name: str, name: str | None = None) -> Any:
         """The loaded implementation object for a capability (cached)."""
+        if name is None:
+            # The hot path: one dict lookup, no lock, no environment read.
+            hit = self._state.defaults.get(capability_name, _MISSING)
+            if hit is not _MISSING:
+                return hit
         capability = self.capability(capability_name)
         with self._lock:
             requested, why = self._requested(capability, name)
@@ -193,11 +210,14 @@ class Registry:
                         f"({why}) is unavailable in the {current().value} runtime: {reason}",
                         key=capability.env_var,
                     )
+                if name is None:
+                    self._state.defaults[capability.name] = value
                 return value
             for impl in capability.implementations:
                 ok, value, _ = self._try_load(capability, impl)
                 if ok:
                     self._state.choice[capability.name] = impl.name
+                    self._state.defaults[capability.name] = value
                     return value
             hints = "; ".join(
                 f"{i.name}: {self._state.failures.get((capability.name, i.name), '')}"

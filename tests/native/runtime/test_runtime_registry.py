@@ -204,3 +204,14 @@ def test_importing_the_library_imports_no_optional_dependency() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_default_choice_is_remembered_until_reset(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    registry = make_registry()
+    first = registry.resolve("thing")
+    monkeypatch.setenv("INFRA_PORTABLE_THING", "also")
+    assert registry.resolve("thing") is first  # the environment is read once...
+    registry.reset()
+    assert registry.resolve("thing") is json.dumps  # ...and again after reset()
