@@ -61,6 +61,14 @@ class VectorArrays(Protocol):
         """Distances from one stored node to others."""
         ...
 
+    def select(self, nodes: Sequence[int], dists: Sequence[float], limit: int) -> list[int]:
+        """hnswlib's neighbour heuristic over candidates sorted by ascending distance.
+
+        Keeps a candidate unless it is nearer to an already kept one than to the
+        query; stops at ``limit``. Returns the kept positions, in order.
+        """
+        ...
+
     def expand(
         self, prepared: Any, node: int, seen: set[int], bound: float
     ) -> tuple[list[int], list[float]]:

@@ -24,6 +24,7 @@ from infra_portable.vector._base import Distance, Hits, Precision
 __all__ = ["BACKEND", "NumpyArrays"]
 
 INF = math.inf
+SMALL_POOL = 48  # candidate pools up to this size get one pairwise matrix
 
 
 class _Query:
@@ -194,6 +195,45 @@ class NumpyArrays:
     def pair_distances(self, node: int, nodes: Sequence[int]) -> list[float]:
         base = self._gather(node)
         return self.distances(self.prepare(base), nodes)
+
+    def select(self, nodes: Sequence[int], dists: Sequence[float], limit: int) -> list[int]:
+        rows = self._gather(np.asarray(nodes, np.intp))
+        n = len(rows)
+        d = np.asarray(dists, np.float32)
+        if n <= SMALL_POOL:
+            # One matrix for the whole pool, then the plain loop over Python floats.
+            if self.distance is Distance.L2:
+                diff = rows[:, None, :] - rows[None, :, :]
+                pair = np.einsum("ijk,ijk->ij", diff, diff).tolist()
+            else:
+                pair = (1.0 - rows @ rows.T).tolist()
+            kept: list[int] = []
+            for i in range(n):
+                if len(kept) >= limit:
+                    break
+                near, di = pair[i], float(d[i])
+                if all(near[k] >= di for k in kept):
+                    kept.append(i)
+            return kept
+        # Large pools: each kept candidate strikes out the later ones nearer to it
+        # than to the query, so the work is one vector operation per kept node.
+        alive = np.ones(n, np.bool_)
+        kept = []
+        i = 0
+        while i < n and len(kept) < limit:
+            kept.append(i)
+            rest = rows[i + 1 :]
+            if self.distance is Distance.L2:
+                diff = rest - rows[i]
+                to_kept = np.einsum("ij,ij->i", diff, diff)
+            else:
+                to_kept = 1.0 - rest @ rows[i]
+            alive[i + 1 :] &= to_kept >= d[i + 1 :]
+            following = np.flatnonzero(alive[i + 1 :])
+            if not following.size:
+                break
+            i = i + 1 + int(following[0])
+        return kept
 
     def expand(
         self, prepared: _Query, node: int, seen: set[int], bound: float

@@ -149,6 +149,17 @@ class PureArrays:
     def pair_distances(self, node: int, nodes: Sequence[int]) -> list[float]:
         return self.distances(self._rows[node], nodes)
 
+    def select(self, nodes: Sequence[int], dists: Sequence[float], limit: int) -> list[int]:
+        rows, dist = self._rows, self._distance
+        kept: list[int] = []
+        for position, (node, d) in enumerate(zip(nodes, dists, strict=True)):
+            if len(kept) >= limit:
+                break
+            row = rows[node]
+            if all(dist(row, rows[nodes[k]]) >= d for k in kept):
+                kept.append(position)
+        return kept
+
     def expand(
         self, prepared: array[float], node: int, seen: set[int], bound: float
     ) -> tuple[list[int], list[float]]:

@@ -191,8 +191,10 @@ class CompressionConfig:
 class VectorStoreConfig:
     """Everything needed to create a collection.
 
-    ``index`` names a ``vector-index`` implementation (``hnswlib`` or ``hnsw``);
-    None picks the best one for this runtime. Collections with at most
+    ``index`` names a ``vector-index`` implementation (``hnswlib`` or ``hnsw``)
+    and ``math`` the ``vector-math`` one under our HNSW (``numpy`` or ``pure``);
+    None picks the best for this runtime (after ``INFRA_PORTABLE_VECTOR_INDEX``
+    and ``INFRA_PORTABLE_VECTOR_MATH``). Collections with at most
     ``exact_threshold`` live vectors are searched exactly.
     """
 
@@ -202,6 +204,7 @@ class VectorStoreConfig:
     hnsw: HnswConfig = field(default_factory=HnswConfig)
     compression: CompressionConfig = field(default_factory=CompressionConfig)
     index: str | None = None
+    math: str | None = None
     exact_threshold: int = 2048
     initial_capacity: int = 1024
 

@@ -15,6 +15,7 @@ which is how JavaScript callers pass them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _is_finite(value: Any) -> bool:
+    # not math.isfinite(value) on an int: a huge int overflows the conversion
+    return not isinstance(value, float) or math.isfinite(value)
+
+
 def _same(a: Any, b: Any) -> bool:
     if _is_number(a) and _is_number(b):
         return bool(a == b)
@@ -87,7 +93,16 @@ def _check_field(field: object) -> str:
 
 
 def _check_json(value: object, where: str) -> None:
-    if value is None or isinstance(value, str | bool | int | float):
+    if value is None or isinstance(value, str | bool | int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError(
+                "JSON has no NaN or infinity",
+                field=where,
+                expected="finite number",
+                actual=repr(value),
+            )
         return
     if isinstance(value, list | tuple):
         for item in value:
@@ -176,6 +191,21 @@ def _require(data: Mapping[str, Any], key: str, where: str) -> Any:
     return data[key]
 
 
+def _built(where: str, make: Callable[[], MetadataFilter]) -> MetadataFilter:
+    """Run a constructor whose checks name ``filter.*``; name ``where`` instead.
+
+    Only the constructor runs inside: fields from ``_require`` and nested
+    ``from_dict`` calls already carry their full path.
+    """
+    try:
+        return make()
+    except ValidationError as error:
+        field = error.field
+        if where != "filter" and field is not None and field.startswith("filter."):
+            error.field = where + field[len("filter") :]
+        raise
+
+
 @dataclass(frozen=True, slots=True)
 class _FieldValue(MetadataFilter):
     field: str
@@ -190,7 +220,8 @@ class _FieldValue(MetadataFilter):
 
     @classmethod
     def _from_dict(cls, data: Mapping[str, Any], where: str) -> MetadataFilter:
-        return cls(_require(data, "field", where), _require(data, "value", where))
+        field, value = _require(data, "field", where), _require(data, "value", where)
+        return _built(where, lambda: cls(field, value))
 
     def _getter(self) -> Callable[[Mapping[str, Any] | None], Any]:
         path, parts = self.field, tuple(self.field.split("."))
@@ -220,7 +251,7 @@ class _Order(_FieldValue):
 
     def __post_init__(self) -> None:
         _check_field(self.field)
-        if not (_is_number(self.value) or isinstance(self.value, str)):
+        if not ((_is_number(self.value) and _is_finite(self.value)) or isinstance(self.value, str)):
             raise ValidationError(
                 f"'{self.op}' compares numbers or strings",
                 field="filter.value",
@@ -329,27 +360,41 @@ class In(MetadataFilter):
 
     @classmethod
     def _from_dict(cls, data: Mapping[str, Any], where: str) -> MetadataFilter:
-        return cls(_require(data, "field", where), _require(data, "values", where))
+        field, values = _require(data, "field", where), _require(data, "values", where)
+        return _built(where, lambda: cls(field, values))
 
 
 def _like_regex(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
-    out, escaped = [], False
+    """A regex for ``fullmatch``: the pattern's pieces between ``%`` in order.
+
+    Each middle piece is taken at its first place and never retried (an atomic
+    group). For LIKE that is always right, since the first place leaves the most
+    text for the rest, and it keeps matching linear in the text per ``%``, where
+    plain ``.*`` backtracks exponentially in the number of ``%``
+    (``%a%a%a...%b`` against ``aaaa...``).
+    """
+    pieces: list[list[str]] = [[]]
+    escaped = False
     for ch in pattern:
         if escaped:
-            out.append(re.escape(ch))
+            pieces[-1].append(re.escape(ch))
             escaped = False
         elif ch == "\\":
             escaped = True
         elif ch == "%":
-            out.append(".*")
+            pieces.append([])
         elif ch == "_":
-            out.append(".")
+            pieces[-1].append(".")
         else:
-            out.append(re.escape(ch))
+            pieces[-1].append(re.escape(ch))
     if escaped:
-        out.append(re.escape("\\"))
+        pieces[-1].append(re.escape("\\"))
+    texts = ["".join(piece) for piece in pieces]
+    source = texts[0]
+    if len(texts) > 1:
+        source += "".join(f"(?>.*?{m})" for m in texts[1:-1] if m) + ".*" + texts[-1]
     flags = re.DOTALL | (0 if case_sensitive else re.IGNORECASE)
-    return re.compile("".join(out), flags)
+    return re.compile(source, flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +411,13 @@ class Like(MetadataFilter):
         if not isinstance(self.pattern, str):
             raise ValidationError(
                 "'like' needs a string pattern", field="filter.pattern", actual=repr(self.pattern)
+            )
+        if not isinstance(self.case_sensitive, bool):
+            raise ValidationError(
+                "'like' case_sensitive must be a boolean",
+                field="filter.case_sensitive",
+                expected="boolean",
+                actual=repr(self.case_sensitive),
             )
 
     def compile(self) -> Predicate:
@@ -386,10 +438,9 @@ class Like(MetadataFilter):
 
     @classmethod
     def _from_dict(cls, data: Mapping[str, Any], where: str) -> MetadataFilter:
+        field, pattern = _require(data, "field", where), _require(data, "pattern", where)
         case = data.get("case_sensitive", True)
-        if not isinstance(case, bool):
-            raise ValidationError("must be a boolean", field=f"{where}.case_sensitive")
-        return cls(_require(data, "field", where), _require(data, "pattern", where), case)
+        return _built(where, lambda: cls(field, pattern, case))
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,7 +460,8 @@ class Exists(MetadataFilter):
 
     @classmethod
     def _from_dict(cls, data: Mapping[str, Any], where: str) -> MetadataFilter:
-        return cls(_require(data, "field", where))
+        field = _require(data, "field", where)
+        return _built(where, lambda: cls(field))
 
 
 def _check_filters(filters: object, where: str) -> tuple[MetadataFilter, ...]:

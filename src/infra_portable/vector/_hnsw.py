@@ -199,15 +199,8 @@ class Hnsw:
         """hnswlib's getNeighborsByHeuristic2 over ascending (distance, node) pairs."""
         if len(candidates) < limit:
             return candidates
-        chosen: list[tuple[float, int]] = []
-        pair = self.arrays.pair_distances
-        for d, node in candidates:
-            if len(chosen) >= limit:
-                break
-            if chosen and any(x < d for x in pair(node, [c for _, c in chosen])):
-                continue
-            chosen.append((d, node))
-        return chosen
+        kept = self.arrays.select([i for _, i in candidates], [d for d, _ in candidates], limit)
+        return [candidates[k] for k in kept]
 
     def _links(self, node: int, layer: int) -> list[int]:
         return self.arrays.neighbours(node) if layer == 0 else self._upper_links(node, layer)

@@ -158,6 +158,7 @@ class VectorStore:
                 ),
                 compression=compression,
                 index=config.get("vector.index"),
+                math=config.get("vector.math"),
                 exact_threshold=config.get_int("vector.exact_threshold", 2048),
             )
         )
@@ -183,7 +184,7 @@ class VectorStore:
             return factory(cfg.dimensions, cfg.distance, cfg.hnsw, capacity)  # type: ignore[no-any-return]
         from infra_portable.vector._hnsw import Hnsw
 
-        arrays_type = REGISTRY.resolve("vector-math")
+        arrays_type = REGISTRY.resolve("vector-math", cfg.math)
         arrays = arrays_type(
             cfg.dimensions,
             cfg.distance,
@@ -600,21 +601,26 @@ class VectorStore:
             os.replace(partial, target)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, index: str | None = None) -> VectorStore:
+    def load(
+        cls, path: str | os.PathLike[str], *, index: str | None = None, math: str | None = None
+    ) -> VectorStore:
         """A collection saved by ``save`` (by any backend, in any runtime)."""
         from infra_portable.errors import IoOperation, translate_errors
 
         target = os.fspath(path)
         with translate_errors(path=target, operation=IoOperation.READ), open(target, "rb") as fh:
             data = fh.read()
-        return cls.from_bytes(data, index=index)
+        return cls.from_bytes(data, index=index, math=math)
 
     @classmethod
-    def from_bytes(cls, data: bytes, *, index: str | None = None) -> VectorStore:
+    def from_bytes(
+        cls, data: bytes, *, index: str | None = None, math: str | None = None
+    ) -> VectorStore:
+        """A collection from ``to_bytes`` output; ``index``/``math`` pick the backend."""
         from infra_portable.vector._persist import decode
 
         content = decode(bytes(data))
-        config = _config_from(content.settings, content.graph, index)
+        config = _config_from(content.settings, content.graph, index, math)
         return cls._restore(config, content.graph, content.records)
 
     @classmethod
@@ -628,7 +634,9 @@ class VectorStore:
         ids: Mapping[int, str] | Sequence[str] | None = None,
         metadata: Mapping[int, Mapping[str, Any]] | None = None,
         index: str | None = None,
+        math: str | None = None,
         ef_search: int = 100,
+        exact_threshold: int = 2048,
     ) -> VectorStore:
         """A store over an index saved by hnswlib's ``save_index`` (read in pure Python).
 
@@ -661,6 +669,8 @@ class VectorStore:
             distance=metric,
             hnsw=HnswConfig(m=graph.m, ef_construction=graph.ef_construction, ef_search=ef_search),
             index=index,
+            math=math,
+            exact_threshold=exact_threshold,
         )
         return cls._restore(config, graph, records)
 
@@ -680,7 +690,8 @@ class VectorStore:
         else:
             from infra_portable.vector._hnsw import Hnsw
 
-            self._index = Hnsw.restore(graph, REGISTRY.resolve("vector-math"), config.hnsw)
+            arrays_type = REGISTRY.resolve("vector-math", config.math)
+            self._index = Hnsw.restore(graph, arrays_type, config.hnsw)
         self._records, self._by_id = [], {}
         for label, item in enumerate(records):
             if item is None:
@@ -718,7 +729,9 @@ class VectorStore:
         }
 
 
-def _config_from(settings: Mapping[str, Any], graph: Any, index: str | None) -> VectorStoreConfig:
+def _config_from(
+    settings: Mapping[str, Any], graph: Any, index: str | None, math: str | None
+) -> VectorStoreConfig:
     try:
         return VectorStoreConfig(
             collection_name=str(settings["collection_name"]),
@@ -736,6 +749,7 @@ def _config_from(settings: Mapping[str, Any], graph: Any, index: str | None) -> 
                 oversample=int(settings.get("oversample", 4)),
             ),
             index=index,
+            math=math,
             exact_threshold=int(settings.get("exact_threshold", 2048)),
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -1,0 +1,449 @@
+"""The VectorStore contract, run against every index backend this runtime has."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+from vector_support import Backend, brute_force, clustered, distance, recall
+
+from infra_portable.errors import ConfigError, InfraError, ValidationError, VectorError
+from infra_portable.vector import (
+    CompressionConfig,
+    Distance,
+    EmbeddingNormalizer,
+    Eq,
+    HnswConfig,
+    In,
+    Lt,
+    VectorStore,
+    VectorStoreConfig,
+)
+
+DIM = 8
+
+
+def _filled(
+    backend: Backend, n: int = 600, metric: str = "cosine", **options: Any
+) -> tuple[VectorStore, dict[str, list[float]]]:
+    store = backend.store(DIM, metric, hnsw=HnswConfig(m=8, ef_construction=64), **options)
+    rows = clustered(n, DIM, seed=3)
+    data = {f"v{i}": row for i, row in enumerate(rows)}
+    result = store.add(
+        list(data), rows, [{"i": i, "even": i % 2 == 0, "tag": f"t{i % 7}"} for i in range(n)]
+    )
+    assert result.inserted == n
+    assert result.failed == []
+    return store, data
+
+
+# -- basic operations --------------------------------------------------------
+
+
+def test_insert_get_delete_round_trip(backend: Backend) -> None:
+    store = backend.store(3, "l2")
+    store.insert("a", [1.0, 2.0, 3.0], {"source": "unit", "n": 1})
+    record = store.get("a")
+    assert record is not None
+    assert record.id == "a"
+    assert record.vector == pytest.approx((1.0, 2.0, 3.0))
+    assert record.metadata == {"source": "unit", "n": 1}
+    assert record.created_at == record.updated_at
+    assert record.created_at.tzinfo is not None
+    assert "a" in store
+    assert len(store) == 1
+    assert store.delete("a") is True
+    assert store.delete("a") is False
+    assert store.get("a") is None
+    assert len(store) == 0
+    assert store.search([1.0, 2.0, 3.0], 3) == []
+
+
+def test_search_orders_by_distance_and_reports_scores(backend: Backend) -> None:
+    for metric in ("cosine", "l2", "ip"):
+        store = backend.store(2, metric)
+        store.insert("x", [1.0, 0.0])
+        store.insert("y", [0.0, 2.0])
+        store.insert("z", [1.0, 1.0])
+        results = store.search([1.0, 0.1], 3)
+        query = [1.0, 0.1]
+        truth = sorted(
+            ("xyz"[i], distance(v, query, metric))
+            for i, v in enumerate([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+        )
+        truth.sort(key=lambda t: t[1])
+        assert [r.id for r in results] == [name for name, _ in truth]
+        for result, (_, d) in zip(results, truth, strict=True):
+            if metric == "l2":
+                assert result.distance == pytest.approx(math.sqrt(d), rel=1e-5)
+                assert result.score == pytest.approx(-math.sqrt(d), rel=1e-5)
+            else:
+                assert result.distance == pytest.approx(d, abs=1e-5)
+                assert result.score == pytest.approx(1.0 - d, abs=1e-5)
+
+
+def test_cosine_vectors_are_stored_unit_length(backend: Backend) -> None:
+    store = backend.store(2, "cosine")
+    store.insert("a", [3.0, 4.0])
+    record = store.get("a")
+    assert record is not None
+    assert record.vector == pytest.approx((0.6, 0.8), abs=1e-6)
+
+
+def test_ann_results_match_brute_force(backend: Backend) -> None:
+    for metric in ("cosine", "l2", "ip"):
+        store, data = _filled(backend, 500, metric)
+        queries = clustered(20, DIM, seed=99)
+        total = 0.0
+        for q in queries:
+            found = [r.id for r in store.search(q, 10, ef=64)]
+            truth = [i for _, i in brute_force(data, q, 10, metric)]
+            total += recall(found, truth)
+        assert total / len(queries) >= 0.95, (backend.label, metric)
+
+
+def test_exact_search_is_exact(backend: Backend) -> None:
+    store, data = _filled(backend, 300, "l2")
+    for q in clustered(5, DIM, seed=5):
+        found = [r.id for r in store.search(q, 7, exact=True)]
+        assert found == [i for _, i in brute_force(data, q, 7, "l2")]
+
+
+def test_small_collections_search_exactly(backend: Backend) -> None:
+    store = backend.store(DIM, "l2", exact_threshold=1000)
+    rows = clustered(200, DIM, seed=8)
+    data = {f"s{i}": r for i, r in enumerate(rows)}
+    store.add(list(data), rows)
+    q = clustered(1, DIM, seed=9)[0]
+    # ef=1 would make a graph search poor; below the threshold it is not used.
+    assert [r.id for r in store.search(q, 10, ef=1)] == [
+        i for _, i in brute_force(data, q, 10, "l2")
+    ]
+
+
+def test_k_larger_than_the_collection(backend: Backend) -> None:
+    store, _ = _filled(backend, 40)
+    assert len(store.search(clustered(1, DIM)[0], 100)) == 40
+
+
+def test_deleted_vectors_never_return_and_k_still_met(backend: Backend) -> None:
+    store, data = _filled(backend, 400)
+    q = clustered(1, DIM, seed=11)[0]
+    first = [r.id for r in store.search(q, 10)]
+    for id in first[:5]:
+        assert store.delete(id)
+        del data[id]
+    again = store.search(q, 10)
+    assert len(again) == 10
+    assert not set(first[:5]) & {r.id for r in again}
+    # Delete most of the collection: every survivor is still findable.
+    for id in list(data)[: len(data) - 15]:
+        store.delete(id)
+        del data[id]
+    left = store.search(q, 20)
+    assert {r.id for r in left} == set(data)
+    stats = store.stats()
+    assert stats.total_vectors == 15
+    assert stats.deleted_vectors == 400 - 15
+
+
+def test_upsert_and_update(backend: Backend) -> None:
+    store = backend.store(2, "l2")
+    store.insert("a", [0.0, 0.0], {"v": 1})
+    created = store.get("a")
+    assert created is not None
+    store.upsert("a", [5.0, 5.0], {"v": 2})
+    record = store.get("a")
+    assert record is not None
+    assert record.vector == pytest.approx((5.0, 5.0))
+    assert record.metadata == {"v": 2}
+    assert record.created_at == created.created_at
+    assert len(store) == 1
+    assert store.search([5.0, 5.1], 1)[0].id == "a"
+    store.update_metadata("a", {"v": 3})
+    assert store.get("a").metadata == {"v": 3}  # type: ignore[union-attr]
+    store.update("a", vector=[9.0, 9.0])
+    record = store.get("a")
+    assert record is not None
+    assert record.vector == pytest.approx((9.0, 9.0))
+    assert record.metadata == {"v": 3}
+    store.update("a", metadata={"v": 4})
+    assert store.get("a").metadata == {"v": 4}  # type: ignore[union-attr]
+    with pytest.raises(VectorError) as info:
+        store.update_metadata("missing", {})
+    assert info.value.operation == "update"
+    with pytest.raises(VectorError):
+        store.update("missing", vector=[1.0, 1.0])
+
+
+def test_metadata_is_copied_in_and_out(backend: Backend) -> None:
+    store = backend.store(2, "l2")
+    meta: dict[str, Any] = {"tags": ["a"]}
+    store.insert("a", [1.0, 1.0], meta)
+    meta["tags"].append("b")
+    record = store.get("a")
+    assert record is not None
+    assert record.metadata == {"tags": ["a"]}
+    record.metadata["tags"].append("c")  # type: ignore[index]
+    assert store.search([1.0, 1.0], 1)[0].metadata == {"tags": ["a"]}
+
+
+def test_include_vectors(backend: Backend) -> None:
+    store = backend.store(2, "l2")
+    store.insert("a", [1.0, 2.0])
+    (hit,) = store.search([1.0, 2.0], 1, include_vectors=True)
+    assert hit.vector == pytest.approx((1.0, 2.0))
+    (hit,) = store.search([1.0, 2.0], 1)
+    assert hit.vector is None
+
+
+def test_capacity_grows_without_a_rebuild(backend: Backend) -> None:
+    store = backend.store(DIM, "l2", initial_capacity=4)
+    rows = clustered(300, DIM, seed=4)
+    for i, row in enumerate(rows):
+        store.insert(f"g{i}", row)
+    assert len(store) == 300
+    q = rows[123]
+    assert store.search(q, 1)[0].id == "g123"
+
+
+def test_compact_drops_tombstones_and_keeps_results(backend: Backend) -> None:
+    store, data = _filled(backend, 300)
+    for id in list(data)[::2]:
+        store.delete(id)
+        del data[id]
+    q = clustered(1, DIM, seed=21)[0]
+    before = [r.id for r in store.search(q, 5, exact=True)]
+    assert store.compact() == 150
+    assert store.compact() == 0
+    assert store.stats().deleted_vectors == 0
+    assert [r.id for r in store.search(q, 5, exact=True)] == before
+    assert store.get(before[0]) is not None
+
+
+# -- batches and progress ------------------------------------------------------
+
+
+def test_insert_batch_reports_each_failure_and_inserts_the_rest(backend: Backend) -> None:
+    store = backend.store(2, "l2")
+    store.insert("exists", [0.0, 0.0])
+    result = store.insert_batch(
+        [
+            ("ok1", [1.0, 1.0], {"a": 1}),
+            ("short", [1.0], None),
+            ("nan", [math.nan, 1.0], None),
+            ("exists", [2.0, 2.0], None),
+            ("ok2", [3.0, 3.0]),
+            ("ok2", [4.0, 4.0]),
+            ("badmeta", [1.0, 2.0], {"x": object()}),
+            "not a tuple",  # type: ignore[list-item]
+            ("", [1.0, 1.0], None),
+        ]
+    )
+    assert result.inserted == 2
+    assert result.duration >= 0
+    failed = dict(result.failed)
+    assert set(failed) == {"short", "nan", "exists", "ok2", "badmeta", "items[7]", ""}
+    assert all(isinstance(e, InfraError) for e in failed.values())
+    assert isinstance(failed["short"], VectorError)
+    assert failed["short"].dimensions == 1
+    assert isinstance(failed["badmeta"], ValidationError)
+    assert failed["badmeta"].field == "metadata.x"
+    assert len(store) == 3
+    assert store.get("ok2").vector == pytest.approx((3.0, 3.0))  # type: ignore[union-attr]
+
+
+def test_progress_is_reported_for_bulk_inserts(backend: Backend) -> None:
+    store = backend.store(DIM, "l2", hnsw=HnswConfig(m=4, ef_construction=8))
+    calls: list[tuple[int, int]] = []
+    rows = clustered(2500, DIM, seed=2)
+    result = store.add(
+        [f"p{i}" for i in range(len(rows))], rows, progress=lambda d, t: calls.append((d, t))
+    )
+    assert result.inserted == 2500
+    assert calls == [(1000, 2500), (2000, 2500), (2500, 2500)]
+
+
+def test_add_checks_lengths(backend: Backend) -> None:
+    store = backend.store(2, "l2")
+    with pytest.raises(ValidationError):
+        store.add(["a", "b"], [[1.0, 1.0]])
+    with pytest.raises(ValidationError):
+        store.add(["a"], [[1.0, 1.0]], [{}, {}])
+
+
+# -- filters in search ------------------------------------------------------------
+
+
+def test_filtered_search_returns_k_when_k_match(backend: Backend) -> None:
+    store, data = _filled(backend, 800)
+    q = clustered(1, DIM, seed=31)[0]
+    cases = [
+        Eq("even", True),  # half the collection: filtered traversal
+        Eq("tag", "t3"),  # a seventh
+        Lt("i", 12),  # very selective: exact over the matches
+        In("i", [5, 77, 401, 799]),  # fewer matches than k
+    ]
+    for f in cases:
+        test = f.compile()
+        metas = {f"v{i}": {"i": i, "even": i % 2 == 0, "tag": f"t{i % 7}"} for i in range(800)}
+        matching = {i: v for i, v in data.items() if test(metas[i])}
+        results = store.search(q, 10, f)
+        assert len(results) == min(10, len(matching)), f
+        assert all(r.id in matching for r in results), f
+        truth = [i for _, i in brute_force(matching, q, 10, "cosine")]
+        assert recall([r.id for r in results], truth) >= 0.9, f
+
+
+def test_filter_dict_form_and_no_match(backend: Backend) -> None:
+    store, _ = _filled(backend, 200)
+    q = clustered(1, DIM, seed=41)[0]
+    as_dict = store.search(q, 5, {"op": "eq", "field": "tag", "value": "t1"})
+    as_object = store.search(q, 5, Eq("tag", "t1"))
+    assert [r.id for r in as_dict] == [r.id for r in as_object]
+    assert store.search(q, 5, Eq("tag", "nope")) == []
+    with pytest.raises(ValidationError) as info:
+        store.search(q, 5, {"op": "bogus"})
+    assert info.value.field == "filter.op"
+    with pytest.raises(ValidationError):
+        store.search(q, 5, "tag = t1")  # type: ignore[arg-type]
+
+
+# -- bad input ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("vector", "fragment"),
+    [
+        ([1.0, 2.0], "dimension mismatch"),
+        ([1.0, 2.0, 3.0, 4.0], "dimension mismatch"),
+        ([1.0, math.nan, 3.0], "not finite"),
+        ([1.0, math.inf, 3.0], "not finite"),
+        ([1.0, 1e39, 3.0], "f32 range"),
+        ([1.0, "2", 3.0], "not a number"),
+        ([1.0, True, 3.0], "not a number"),
+        ([1.0, None, 3.0], "not a number"),
+        ("abc", "sequence of numbers"),
+        (b"abc", "sequence of numbers"),
+        ({"a": 1}, "sequence of numbers"),
+        (42, "sequence of numbers"),
+    ],
+)
+def test_bad_vectors_are_vector_errors(backend: Backend, vector: Any, fragment: str) -> None:
+    store = backend.store(3, "l2")
+    with pytest.raises(VectorError) as info:
+        store.insert("a", vector)
+    assert fragment in info.value.message
+    assert info.value.operation == "insert"
+    with pytest.raises(VectorError) as info:
+        store.search(vector, 1)
+    assert info.value.operation == "search"
+    assert len(store) == 0
+
+
+def test_dimension_errors_carry_the_dimensions(backend: Backend) -> None:
+    store = backend.store(3, "l2")
+    with pytest.raises(VectorError) as info:
+        store.insert("a", [1.0, 2.0])
+    assert info.value.dimensions == 2
+    assert info.value.to_dict()["fields"] == {"operation": "insert", "dimensions": 2}
+
+
+def test_zero_vector_has_no_cosine_direction(backend: Backend) -> None:
+    store = backend.store(2, "cosine")
+    with pytest.raises(VectorError, match="zero vector"):
+        store.insert("a", [0.0, 0.0])
+    store.insert("b", [1.0, 0.0])
+    with pytest.raises(VectorError, match="zero vector"):
+        store.search([0.0, 0.0], 1)
+    l2 = backend.store(2, "l2")
+    l2.insert("zero", [0.0, 0.0])  # fine for l2
+    assert l2.search([0.0, 0.0], 1)[0].id == "zero"
+
+
+@pytest.mark.parametrize("bad_id", ["", None, 5, b"a", ("a",)])
+def test_bad_ids(backend: Backend, bad_id: Any) -> None:
+    store = backend.store(2, "l2")
+    with pytest.raises(ValidationError) as info:
+        store.insert(bad_id, [1.0, 1.0])
+    assert info.value.field == "id"
+
+
+def test_duplicate_ids_are_refused_by_insert(backend: Backend) -> None:
+    store = backend.store(2, "l2")
+    store.insert("a", [1.0, 1.0])
+    with pytest.raises(ValidationError) as info:
+        store.insert("a", [2.0, 2.0])
+    assert info.value.field == "id"
+    assert store.get("a").vector == pytest.approx((1.0, 1.0))  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "field"),
+    [
+        ([1, 2], "metadata"),
+        ("text", "metadata"),
+        ({"a": {1, 2}}, "metadata.a"),
+        ({"a": [1, b"x"]}, "metadata.a[1]"),
+        ({1: "x"}, "metadata"),
+        ({"a": math.nan}, "metadata.a"),
+    ],
+)
+def test_bad_metadata(backend: Backend, metadata: Any, field: str) -> None:
+    store = backend.store(2, "l2")
+    with pytest.raises(ValidationError) as info:
+        store.insert("a", [1.0, 1.0], metadata)
+    assert info.value.field == field
+    assert len(store) == 0
+
+
+@pytest.mark.parametrize("k", [0, -1, 1.5, True, "3", None])
+def test_bad_k(backend: Backend, k: Any) -> None:
+    store = backend.store(2, "l2")
+    store.insert("a", [1.0, 1.0])
+    with pytest.raises(ValidationError) as info:
+        store.search([1.0, 1.0], k)
+    assert info.value.field == "k"
+
+
+def test_bad_configuration() -> None:
+    with pytest.raises(ValidationError) as info:
+        VectorStoreConfig("c", 0)
+    assert info.value.field == "dimensions"
+    with pytest.raises(ValidationError) as info:
+        VectorStoreConfig("", 3)
+    assert info.value.field == "collection_name"
+    with pytest.raises(ValidationError) as info:
+        VectorStoreConfig("c", 3, distance="hamming")  # type: ignore[arg-type]
+    assert info.value.field == "distance"
+    with pytest.raises(ValidationError) as info:
+        HnswConfig(m=1)
+    assert info.value.field == "hnsw.m"
+    with pytest.raises(ValidationError) as info:
+        CompressionConfig(precision="q4")  # type: ignore[arg-type]
+    assert info.value.field == "compression.precision"
+    with pytest.raises(ConfigError) as config_info:
+        VectorStore.create("c", 3, index="annoy")
+    assert config_info.value.key == "INFRA_PORTABLE_VECTOR_INDEX"
+
+
+def test_hnswlib_cannot_hold_compressed_vectors() -> None:
+    store = VectorStore.create("c", 4, "l2", compression=CompressionConfig(precision="int8"))
+    assert store.index_name.startswith("hnsw/")  # the default choice steps aside
+    with pytest.raises(ConfigError, match="float32 only") as info:
+        VectorStore.create("c", 4, "l2", index="hnswlib", compression=CompressionConfig("f16"))
+    assert info.value.key == "vector.index"
+
+
+def test_distance_aliases() -> None:
+    assert Distance.parse("Euclidean") is Distance.L2
+    assert Distance.parse("dot") is Distance.INNER_PRODUCT
+    assert Distance.parse("inner-product") is Distance.INNER_PRODUCT
+
+
+def test_normalizer() -> None:
+    assert EmbeddingNormalizer.normalize([3.0, 4.0]) == pytest.approx([0.6, 0.8])
+    assert EmbeddingNormalizer.normalize([0.0, 0.0]) == [0.0, 0.0]
+    batch = EmbeddingNormalizer.normalize_batch([[1.0, 0.0], [0.0, 2.0]])
+    assert batch == [[1.0, 0.0], [0.0, 1.0]]
