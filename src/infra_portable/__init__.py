@@ -7,6 +7,7 @@ costs almost nothing and pulls in no optional dependency::
     ip.doctor()                     # which runtime, which implementation per capability
     ip.json.loads('{"a": 1}')
     ip.id.uuid7()
+    ip.vector.VectorStore.create("docs", 384)
 """
 
 from __future__ import annotations
@@ -17,14 +18,25 @@ from typing import TYPE_CHECKING, Any
 from infra_portable.errors import InfraError
 
 if TYPE_CHECKING:
-    from infra_portable import errors, id, json, runtime
+    from infra_portable import config, crypto, errors, id, json, runtime, vector
     from infra_portable.runtime import DoctorReport
 
 __version__ = "0.1.0"
 
-__all__ = ["InfraError", "__version__", "doctor", "errors", "id", "json", "runtime"]
+__all__ = [
+    "InfraError",
+    "__version__",
+    "config",
+    "crypto",
+    "doctor",
+    "errors",
+    "id",
+    "json",
+    "runtime",
+    "vector",
+]
 
-_SUBMODULES = frozenset({"errors", "id", "json", "runtime"})
+_SUBMODULES = frozenset({"config", "crypto", "errors", "id", "json", "runtime", "vector"})
 
 
 def doctor() -> DoctorReport:

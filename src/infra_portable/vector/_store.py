@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from infra_portable.errors import ConfigError, ValidationError, VectorError, VectorOperation
 from infra_portable.runtime import REGISTRY, env_var
+from infra_portable.vector import _store_io as store_io
 from infra_portable.vector._base import (
     BatchInsertResult,
     CollectionStats,
@@ -44,6 +43,7 @@ from infra_portable.vector._base import (
     VectorStoreConfig,
 )
 from infra_portable.vector._filter import MetadataFilter
+from infra_portable.vector._rwlock import RWLock
 from infra_portable.vector._validate import check_id, check_matrix, check_metadata, check_vector
 
 if TYPE_CHECKING:
@@ -53,42 +53,6 @@ __all__ = ["VectorStore"]
 
 CHUNK = 1000  # rows per index call in bulk inserts (and per progress report)
 SAMPLE = 256  # records sampled to estimate a filter's selectivity
-
-
-class _RWLock:
-    """Many readers or one writer."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._readers = 0
-        self._writer = False
-
-    @contextmanager
-    def read(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer:
-                self._cond.wait()
-            self._readers += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._readers -= 1
-                if not self._readers:
-                    self._cond.notify_all()
-
-    @contextmanager
-    def write(self) -> Iterator[None]:
-        with self._cond:
-            while self._writer or self._readers:
-                self._cond.wait()
-            self._writer = True
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._writer = False
-                self._cond.notify_all()
 
 
 class _Record:
@@ -113,7 +77,7 @@ class VectorStore:
     def __init__(self, config: VectorStoreConfig, *, clock: Callable[[], float] = time.time):
         self.config = config
         self._clock = clock
-        self._lock = _RWLock()
+        self._lock = RWLock()
         self._records: list[_Record | None] = []
         self._by_id: dict[str, int] = {}
         self._live = 0
@@ -575,53 +539,35 @@ class VectorStore:
                 self._append(rows[start : start + CHUNK], [r for _, r in chunk])
             return dropped
 
-    # -- persistence ------------------------------------------------------------
+    # -- persistence (formats in _persist and _hnswlib_format) -----------------
     def to_bytes(self) -> bytes:
         """The collection in the portable file format (see ``_persist``)."""
-        from infra_portable.vector._persist import CollectionFile, encode
-
         with self._lock.read():
             graph = self._index.export()
             records = [
                 None if r is None else [r.id, r.metadata, r.created, r.updated]
                 for r in self._records
             ]
-            return encode(CollectionFile(self._settings(), graph, records))
+            return store_io.encode(self.config, graph, records)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the collection to ``path`` atomically (temp file, then rename)."""
-        from infra_portable.errors import IoOperation, translate_errors
-
-        data = self.to_bytes()
-        target = os.fspath(path)
-        partial = f"{target}.partial"
-        with translate_errors(path=target, operation=IoOperation.WRITE):
-            with open(partial, "wb") as fh:
-                fh.write(data)
-            os.replace(partial, target)
+        store_io.write_atomic(path, self.to_bytes())
 
     @classmethod
     def load(
         cls, path: str | os.PathLike[str], *, index: str | None = None, math: str | None = None
     ) -> VectorStore:
         """A collection saved by ``save`` (by any backend, in any runtime)."""
-        from infra_portable.errors import IoOperation, translate_errors
-
-        target = os.fspath(path)
-        with translate_errors(path=target, operation=IoOperation.READ), open(target, "rb") as fh:
-            data = fh.read()
-        return cls.from_bytes(data, index=index, math=math)
+        return cls.from_bytes(store_io.read(path), index=index, math=math)
 
     @classmethod
     def from_bytes(
         cls, data: bytes, *, index: str | None = None, math: str | None = None
     ) -> VectorStore:
         """A collection from ``to_bytes`` output; ``index``/``math`` pick the backend."""
-        from infra_portable.vector._persist import decode
-
-        content = decode(bytes(data))
-        config = _config_from(content.settings, content.graph, index, math)
-        return cls._restore(config, content.graph, content.records)
+        config, graph, records = store_io.decode(bytes(data), index, math)
+        return cls._restore(config, graph, records)
 
     @classmethod
     def from_hnswlib(
@@ -643,34 +589,21 @@ class VectorStore:
         hnswlib labels become ids (``str(label)`` unless ``ids`` maps them) and
         ``metadata`` maps labels to metadata.
         """
-        from infra_portable.vector._hnswlib_format import read_hnswlib
-
         if not isinstance(data, bytes | bytearray):
-            from infra_portable.errors import IoOperation, translate_errors
-
-            target = os.fspath(data)
-            with (
-                translate_errors(path=target, operation=IoOperation.READ),
-                open(target, "rb") as fh,
-            ):
-                data = fh.read()
-        metric = Distance.parse(distance)
-        graph, labels = read_hnswlib(bytes(data), dimensions, metric)
-        records: list[list[Any] | None] = []
-        for node, label in enumerate(labels):
-            if graph.deleted[node]:
-                records.append(None)
-                continue
-            name = str(label) if ids is None else ids[label]
-            records.append([name, (metadata or {}).get(label), 0.0, 0.0])
-        config = VectorStoreConfig(
-            collection_name=collection_name,
-            dimensions=dimensions,
-            distance=metric,
-            hnsw=HnswConfig(m=graph.m, ef_construction=graph.ef_construction, ef_search=ef_search),
-            index=index,
-            math=math,
-            exact_threshold=exact_threshold,
+            data = store_io.read(data)
+        config, graph, records = store_io.from_hnswlib(
+            bytes(data),
+            VectorStoreConfig(
+                collection_name=collection_name,
+                dimensions=dimensions,
+                distance=Distance.parse(distance),
+                hnsw=HnswConfig(ef_search=ef_search),
+                index=index,
+                math=math,
+                exact_threshold=exact_threshold,
+            ),
+            ids,
+            metadata,
         )
         return cls._restore(config, graph, records)
 
@@ -681,7 +614,7 @@ class VectorStore:
         self = cls.__new__(cls)
         self.config = config
         self._clock = time.time
-        self._lock = _RWLock()
+        self._lock = RWLock()
         self._sampler = random.Random(config.hnsw.seed)
         self._index_name = self._choose_index()
         if self._index_name == "hnswlib":
@@ -716,46 +649,6 @@ class VectorStore:
             self._by_id[record.id] = label
         self._live = len(self._by_id)
         return self
-
-    def _settings(self) -> dict[str, Any]:
-        cfg = self.config
-        return {
-            "collection_name": cfg.collection_name,
-            "exact_threshold": cfg.exact_threshold,
-            "ef_search": cfg.hnsw.ef_search,
-            "seed": cfg.hnsw.seed,
-            "rescore": cfg.compression.rescore,
-            "oversample": cfg.compression.oversample,
-        }
-
-
-def _config_from(
-    settings: Mapping[str, Any], graph: Any, index: str | None, math: str | None
-) -> VectorStoreConfig:
-    try:
-        return VectorStoreConfig(
-            collection_name=str(settings["collection_name"]),
-            dimensions=graph.dimensions,
-            distance=graph.distance,
-            hnsw=HnswConfig(
-                m=graph.m,
-                ef_construction=graph.ef_construction,
-                ef_search=int(settings.get("ef_search", 100)),
-                seed=int(settings.get("seed", 100)),
-            ),
-            compression=CompressionConfig(
-                precision=graph.precision,
-                rescore=bool(settings.get("rescore", True)) and graph.originals is not None,
-                oversample=int(settings.get("oversample", 4)),
-            ),
-            index=index,
-            math=math,
-            exact_threshold=int(settings.get("exact_threshold", 2048)),
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise VectorError(
-            f"not a readable collection file: bad settings ({exc})", operation=VectorOperation.INDEX
-        ) from exc
 
 
 def _take(rows: Any, picks: list[int]) -> Any:

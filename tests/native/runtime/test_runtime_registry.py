@@ -199,6 +199,7 @@ def test_importing_the_library_imports_no_optional_dependency() -> None:
 
     code = (
         "import sys, infra_portable, infra_portable.json, infra_portable.id, infra_portable.errors;"
+        "import infra_portable.vector, infra_portable.crypto, infra_portable.config;"
         "heavy = {'orjson', 'ujson', 'numpy', 'cryptography', 'httpx', 'hnswlib'} & set(sys.modules);"
         "print(sorted(heavy))"
     )
