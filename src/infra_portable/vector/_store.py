@@ -23,6 +23,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
+from math import sqrt
 from typing import TYPE_CHECKING, Any
 
 from infra_portable.errors import ConfigError, ValidationError, VectorError, VectorOperation
@@ -181,11 +182,11 @@ class VectorStore:
         return id in self._by_id
 
     def ids(self) -> list[str]:
-        with self._lock.read():
+        with self._lock.read:
             return [r.id for r in self._records if r is not None]
 
     # -- writes -----------------------------------------------------------------
-    def _vector(self, vector: object, operation: VectorOperation) -> list[float]:
+    def _vector(self, vector: object, operation: VectorOperation) -> Sequence[float]:
         cfg = self.config
         return check_vector(
             vector, cfg.dimensions, cfg.distance, operation, cfg.compression.precision
@@ -198,7 +199,7 @@ class VectorStore:
         check_id(id)
         row = self._vector(vector, VectorOperation.INSERT)
         meta = check_metadata(metadata)
-        with self._lock.write():
+        with self._lock.write:
             if id in self._by_id:
                 raise ValidationError(
                     f"a vector with id {id!r} exists already (use upsert to replace it)",
@@ -215,7 +216,7 @@ class VectorStore:
         check_id(id)
         row = self._vector(vector, VectorOperation.INSERT)
         meta = check_metadata(metadata)
-        with self._lock.write():
+        with self._lock.write:
             now = self._clock()
             created = now
             old = self._by_id.get(id)
@@ -327,7 +328,7 @@ class VectorStore:
             metas.append(meta)
         inserted = 0
         total = len(good)
-        with self._lock.write():
+        with self._lock.write:
             fresh = [(i, m) for i, m in zip(good, metas, strict=True) if ids[i] not in self._by_id]
             for i, _ in zip(good, metas, strict=True):
                 if ids[i] in self._by_id:
@@ -351,7 +352,7 @@ class VectorStore:
     def delete(self, id: str) -> bool:
         """Remove a vector; False when the id is unknown."""
         check_id(id)
-        with self._lock.write():
+        with self._lock.write:
             label = self._by_id.get(id)
             if label is None:
                 return False
@@ -362,7 +363,7 @@ class VectorStore:
         """Replace the metadata of an existing vector."""
         check_id(id)
         meta = check_metadata(metadata)
-        with self._lock.write():
+        with self._lock.write:
             record = self._record(id, VectorOperation.UPDATE)
             record.metadata = meta
             record.updated = self._clock()
@@ -376,7 +377,7 @@ class VectorStore:
     ) -> None:
         """Change the vector and/or the metadata of an existing vector."""
         check_id(id)
-        with self._lock.read():
+        with self._lock.read:
             record = self._record(id, VectorOperation.UPDATE)
             keep = record.metadata
         if vector is None:
@@ -395,7 +396,7 @@ class VectorStore:
     # -- reads ------------------------------------------------------------------
     def get(self, id: str) -> VectorRecord | None:
         check_id(id)
-        with self._lock.read():
+        with self._lock.read:
             label = self._by_id.get(id)
             if label is None:
                 return None
@@ -421,40 +422,44 @@ class VectorStore:
     ) -> list[SearchResult]:
         """The k nearest vectors (that match ``filter``), nearest first."""
         q = self._vector(query, VectorOperation.SEARCH)
-        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        if type(k) is not int or k < 1:  # bool is not a count
             raise ValidationError("k must be a positive integer", field="k", actual=repr(k))
-        if ef is not None and (isinstance(ef, bool) or not isinstance(ef, int) or ef < 1):
+        if ef is not None and (type(ef) is not int or ef < 1):
             raise ValidationError("ef must be a positive integer", field="ef", actual=repr(ef))
-        if isinstance(filter, Mapping):
+        if filter is not None and not isinstance(filter, MetadataFilter):
+            if not isinstance(filter, Mapping):
+                raise ValidationError(
+                    "filter must be a MetadataFilter or its dict form",
+                    field="filter",
+                    actual=type(filter).__name__,
+                )
             filter = MetadataFilter.from_dict(filter)
-        elif filter is not None and not isinstance(filter, MetadataFilter):
-            raise ValidationError(
-                "filter must be a MetadataFilter or its dict form",
-                field="filter",
-                actual=type(filter).__name__,
-            )
-        with self._lock.read():
+        with self._lock.read:
             if not self._live:
                 return []
             hits = self._hits(q, k, ef or self.config.hnsw.ef_search, filter, exact)
+            records, vector = self._records, self._index.vector
+            l2 = self.config.distance is Distance.L2
             out = []
             for d, label in hits:
-                record = self._records[label]
+                record = records[label]
                 if record is None:
                     continue
+                distance = sqrt(d) if l2 and d > 0 else (0.0 if l2 else d)
+                meta = record.metadata
                 out.append(
                     SearchResult(
-                        id=record.id,
-                        score=self.distance.score(d),
-                        distance=self.distance.reported_distance(d),
-                        vector=tuple(self._index.vector(label)) if include_vectors else None,
-                        metadata=_copy(record.metadata),
+                        record.id,
+                        -distance if l2 else 1.0 - d,
+                        distance,
+                        tuple(vector(label)) if include_vectors else None,
+                        _copy(meta) if meta else meta,
                     )
                 )
             return out
 
     def _hits(
-        self, q: list[float], k: int, ef: int, filter: MetadataFilter | None, exact: bool
+        self, q: Sequence[float], k: int, ef: int, filter: MetadataFilter | None, exact: bool
     ) -> Hits:
         small = exact or self._live <= self.config.exact_threshold
         if filter is None:
@@ -492,14 +497,16 @@ class VectorStore:
         return sum(1 for r in live if test(r.metadata)) / len(live)
 
     def _exact_matching(
-        self, q: list[float], k: int, test: Callable[[Mapping[str, Any] | None], bool]
+        self, q: Sequence[float], k: int, test: Callable[[Mapping[str, Any] | None], bool]
     ) -> Hits:
         labels = [i for i, r in enumerate(self._records) if r is not None and test(r.metadata)]
         if not labels:
             return []
         return self._index.exact(q, k, labels)
 
-    def _ann(self, q: list[float], k: int, ef: int, allowed: Callable[[int], bool] | None) -> Hits:
+    def _ann(
+        self, q: Sequence[float], k: int, ef: int, allowed: Callable[[int], bool] | None
+    ) -> Hits:
         comp = self.config.compression
         if not (comp.enabled and comp.rescore):
             return self._index.search(q, k, ef, allowed)
@@ -510,7 +517,7 @@ class VectorStore:
         return sorted(zip(exact, labels, strict=True))[:k]
 
     def stats(self) -> CollectionStats:
-        with self._lock.read():
+        with self._lock.read:
             size = self._index.memory_bytes()
             count = self._index.count
             return CollectionStats(
@@ -526,7 +533,7 @@ class VectorStore:
 
     def compact(self) -> int:
         """Rebuild the index from the live vectors, dropping tombstones; returns how many."""
-        with self._lock.write():
+        with self._lock.write:
             dropped = self._index.count - self._live
             if not dropped:
                 return 0
@@ -542,7 +549,7 @@ class VectorStore:
     # -- persistence (formats in _persist and _hnswlib_format) -----------------
     def to_bytes(self) -> bytes:
         """The collection in the portable file format (see ``_persist``)."""
-        with self._lock.read():
+        with self._lock.read:
             graph = self._index.export()
             records = [
                 None if r is None else [r.id, r.metadata, r.created, r.updated]

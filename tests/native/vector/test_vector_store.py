@@ -447,3 +447,28 @@ def test_normalizer() -> None:
     assert EmbeddingNormalizer.normalize([0.0, 0.0]) == [0.0, 0.0]
     batch = EmbeddingNormalizer.normalize_batch([[1.0, 0.0], [0.0, 2.0]])
     assert batch == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_numpy_vectors_are_checked_like_lists(backend: Backend) -> None:
+    np = pytest.importorskip("numpy", reason="numpy input needs numpy")
+    store = backend.store(3, "cosine")
+    store.insert("list", [1.0, 2.0, 3.0])
+    store.insert("array", np.array([3.0, 2.0, 1.0]))
+    store.insert("ints", np.array([1, 0, 0], dtype=np.int64))
+    query = np.array([1.0, 2.0, 3.1], dtype=np.float32)
+    assert [r.id for r in store.search(query, 3)] == [r.id for r in store.search(query.tolist(), 3)]
+    assert store.search(query, 1)[0].id == "list"
+    bad = [
+        (np.array([1.0, np.nan, 0.0]), "not finite"),
+        (np.array([1.0, 1e39, 0.0]), "f32 range"),
+        (np.array([[1.0, 2.0, 3.0]]), "one-dimensional"),
+        (np.array([True, False, True]), "not a number"),
+        (np.array([1.0, 2.0]), "dimension mismatch"),
+        (np.zeros(3), "zero vector"),
+    ]
+    for vector, fragment in bad:
+        with pytest.raises(VectorError, match=fragment):
+            store.search(vector, 1)
+    result = store.add(["m1", "m2"], np.array([[1.0, np.inf, 0.0], [0.0, 1.0, 0.0]]))
+    assert result.inserted == 1
+    assert [id for id, _ in result.failed] == ["m1"]
