@@ -217,14 +217,23 @@ class VectorStore:
         row = self._vector(vector, VectorOperation.INSERT)
         meta = check_metadata(metadata)
         with self._lock.write:
-            now = self._clock()
-            created = now
-            old = self._by_id.get(id)
-            if old is not None:
-                record = self._records[old]
-                created = record.created if record is not None else now
-                self._drop(old)
-            self._append([row], [_Record(id, meta, created, now)])
+            self._replace(id, row, meta, keep_metadata=False)
+
+    def _replace(
+        self, id: str, row: Sequence[float], meta: dict[str, Any] | None, *, keep_metadata: bool
+    ) -> None:
+        """Add the new vector first, then retire the old one: a failure loses nothing."""
+        now = self._clock()
+        old = self._by_id.get(id)
+        previous = self._records[old] if old is not None else None
+        created = previous.created if previous is not None else now
+        if keep_metadata and previous is not None:
+            meta = previous.metadata
+        self._append([row], [_Record(id, meta, created, now)])
+        if old is not None and previous is not None:
+            self._index.mark_deleted(old)
+            self._records[old] = None
+            self._live -= 1
 
     def _append(self, rows: Sequence[Sequence[float]] | Any, records: list[_Record]) -> None:
         first = self._index.count
@@ -328,25 +337,28 @@ class VectorStore:
             metas.append(meta)
         inserted = 0
         total = len(good)
-        with self._lock.write:
-            fresh = [(i, m) for i, m in zip(good, metas, strict=True) if ids[i] not in self._by_id]
-            for i, _ in zip(good, metas, strict=True):
-                if ids[i] in self._by_id:
-                    failed.append(
-                        (ids[i], ValidationError(f"id {ids[i]!r} exists already", field="id"))
-                    )
-            for start in range(0, len(fresh), CHUNK):
-                chunk = fresh[start : start + CHUNK]
+        picked = list(zip(good, metas, strict=True))
+        # One write lock per chunk: searches run between chunks, and the progress
+        # callback runs unlocked, so it may use the store.
+        for start in range(0, len(picked), CHUNK):
+            chunk = picked[start : start + CHUNK]
+            with self._lock.write:
+                fresh = [(i, m) for i, m in chunk if ids[i] not in self._by_id]
+                failed.extend(
+                    (ids[i], ValidationError(f"id {ids[i]!r} exists already", field="id"))
+                    for i, _ in chunk
+                    if ids[i] in self._by_id
+                )
                 now = self._clock()
-                chunk_rows = _take(rows, [i for i, _ in chunk])
-                records = [_Record(ids[i], m, now, now) for i, m in chunk]
+                records = [_Record(ids[i], m, now, now) for i, m in fresh]
                 try:
-                    self._append(chunk_rows, records)
-                    inserted += len(chunk)
+                    if fresh:
+                        self._append(_take(rows, [i for i, _ in fresh]), records)
+                    inserted += len(fresh)
                 except VectorError as exc:
-                    failed.extend((ids[i], exc) for i, _ in chunk)
-                if progress is not None:
-                    progress(min(start + CHUNK, total), total)
+                    failed.extend((ids[i], exc) for i, _ in fresh)
+            if progress is not None:
+                progress(min(start + CHUNK, total), total)
         return BatchInsertResult(inserted, failed, time.perf_counter() - started)
 
     def delete(self, id: str) -> bool:
@@ -377,14 +389,18 @@ class VectorStore:
     ) -> None:
         """Change the vector and/or the metadata of an existing vector."""
         check_id(id)
-        with self._lock.read:
-            record = self._record(id, VectorOperation.UPDATE)
-            keep = record.metadata
         if vector is None:
             if metadata is not None:
                 self.update_metadata(id, metadata)
+            else:
+                with self._lock.read:
+                    self._record(id, VectorOperation.UPDATE)
             return
-        self.upsert(id, vector, metadata if metadata is not None else keep)
+        row = self._vector(vector, VectorOperation.UPDATE)
+        meta = check_metadata(metadata)
+        with self._lock.write:
+            self._record(id, VectorOperation.UPDATE)
+            self._replace(id, row, meta, keep_metadata=metadata is None)
 
     def _record(self, id: str, operation: VectorOperation) -> _Record:
         label = self._by_id.get(id)
@@ -532,18 +548,23 @@ class VectorStore:
             )
 
     def compact(self) -> int:
-        """Rebuild the index from the live vectors, dropping tombstones; returns how many."""
+        """Rebuild the index from the live vectors, dropping tombstones; returns how many.
+
+        The new index is built aside and swapped in, so a failure leaves the store as it was.
+        """
         with self._lock.write:
             dropped = self._index.count - self._live
             if not dropped:
                 return 0
             live = [(label, r) for label, r in enumerate(self._records) if r is not None]
-            rows = [self._index.vector(label) for label, _ in live]
-            self._index = self._new_index(max(len(live), self.config.initial_capacity))
-            self._records, self._by_id, self._live = [], {}, 0
+            index = self._new_index(max(len(live), self.config.initial_capacity))
             for start in range(0, len(live), CHUNK):
                 chunk = live[start : start + CHUNK]
-                self._append(rows[start : start + CHUNK], [r for _, r in chunk])
+                rows = [self._index.vector(label) for label, _ in chunk]
+                index.add(rows, list(range(start, start + len(chunk))))
+            self._index = index
+            self._records = [r for _, r in live]
+            self._by_id = {r.id: label for label, r in enumerate(self._records) if r is not None}
             return dropped
 
     # -- persistence (formats in _persist and _hnswlib_format) -----------------

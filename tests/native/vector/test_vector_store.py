@@ -472,3 +472,39 @@ def test_numpy_vectors_are_checked_like_lists(backend: Backend) -> None:
     result = store.add(["m1", "m2"], np.array([[1.0, np.inf, 0.0], [0.0, 1.0, 0.0]]))
     assert result.inserted == 1
     assert [id for id, _ in result.failed] == ["m1"]
+
+
+def test_progress_callback_may_use_the_store(backend: Backend) -> None:
+    store = backend.store(DIM, "l2", hnsw=HnswConfig(m=4, ef_construction=8))
+    rows = clustered(1500, DIM, seed=6)
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(len(store.search(rows[0], 3)))  # would deadlock under a held lock
+
+    store.add([f"q{i}" for i in range(len(rows))], rows, progress=progress)
+    assert seen == [3, 3]
+
+
+def test_a_failing_index_loses_nothing(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = backend.store(2, "l2")
+    store.insert("keep", [1.0, 1.0], {"v": 1})
+
+    def broken(*args: object) -> None:
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(store._index, "add", broken)
+    with pytest.raises(VectorError, match="MemoryError") as info:
+        store.upsert("keep", [9.0, 9.0], {"v": 2})
+    assert info.value.operation == "insert"
+    with pytest.raises(VectorError):
+        store.insert("new", [2.0, 2.0])
+    result = store.add(["a", "b"], [[1.0, 2.0], [3.0, 4.0]])
+    assert result.inserted == 0
+    assert [id for id, _ in result.failed] == ["a", "b"]
+    record = store.get("keep")
+    assert record is not None
+    assert record.vector == pytest.approx((1.0, 1.0))
+    assert record.metadata == {"v": 1}
+    assert len(store) == 1
+    assert [r.id for r in store.search([1.0, 1.0], 5)] == ["keep"]
