@@ -265,7 +265,7 @@ class PureArrays:
         elif count:
             quant = _f32_array(parts["quant"] or b"")
             self._offset, self._scale = quant[:dim], quant[dim:]
-            self._codes = [vectors[i * dim : (i + 1) * dim] for i in range(count)]
+            self._codes = [bytes(vectors[i * dim : (i + 1) * dim]) for i in range(count)]
             self._rows = [self._decode(code) for code in self._codes]
         if originals is not None:
             flat = _f32_array(originals)

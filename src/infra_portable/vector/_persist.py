@@ -121,7 +121,9 @@ def decode(data: bytes) -> CollectionFile:
     version, header_size = struct.unpack_from("<II", data, len(MAGIC))
     if version != VERSION:
         raise _corrupt(f"format version {version} (this library reads {VERSION})")
-    body, digest = data[:-32], data[-32:]
+    # Sections are views into ``data``: a 70 MB file is not copied again here.
+    view = memoryview(data)
+    body, digest = view[:-32], data[-32:]
     if hashlib.sha256(body).digest() != digest:
         raise _corrupt("checksum mismatch (truncated or modified)")
     start = len(MAGIC) + 8
@@ -129,11 +131,11 @@ def decode(data: bytes) -> CollectionFile:
         header = _stdjson.loads(data[start : start + header_size].decode("utf-8"))
         g = header["graph"]
         sections = header["sections"]
-        blobs: dict[str, bytes] = {}
+        blobs: dict[str, Any] = {}
         for name, (offset, length) in sections.items():
             if name not in _SECTIONS or offset < start or offset + length > len(body):
                 raise _corrupt(f"section {name!r} is out of bounds")
-            blobs[name] = data[offset : offset + length]
+            blobs[name] = view[offset : offset + length]
         graph = GraphData(
             dimensions=int(g["dimensions"]),
             distance=Distance.parse(g["distance"]),
@@ -152,7 +154,7 @@ def decode(data: bytes) -> CollectionFile:
             originals=blobs.get("originals"),
             quant=blobs.get("quant"),
         )
-        records = _stdjson.loads(blobs["records"].decode("utf-8"))
+        records = _stdjson.loads(bytes(blobs["records"]).decode("utf-8"))
         settings = header["settings"]
     except VectorError:
         raise

@@ -19,6 +19,7 @@ makes a store safe to share between threads where threads exist.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import time
@@ -583,18 +584,32 @@ class VectorStore:
         store_io.write_atomic(path, self.to_bytes())
 
     @classmethod
-    def load(
-        cls, path: str | os.PathLike[str], *, index: str | None = None, math: str | None = None
-    ) -> VectorStore:
-        """A collection saved by ``save`` (by any backend, in any runtime)."""
-        return cls.from_bytes(store_io.read(path), index=index, math=math)
+    def load(cls, path: str | os.PathLike[str], **overrides: Any) -> VectorStore:
+        """A collection saved by ``save`` (by any backend, in any runtime); see ``from_bytes``."""
+        return cls.from_bytes(store_io.read(path), **overrides)
 
     @classmethod
     def from_bytes(
-        cls, data: bytes, *, index: str | None = None, math: str | None = None
+        cls,
+        data: bytes,
+        *,
+        index: str | None = None,
+        math: str | None = None,
+        ef_search: int | None = None,
+        exact_threshold: int | None = None,
     ) -> VectorStore:
-        """A collection from ``to_bytes`` output; ``index``/``math`` pick the backend."""
-        config, graph, records = store_io.decode(bytes(data), index, math)
+        """A collection from ``to_bytes`` output.
+
+        ``index``/``math`` pick the backend here; ``ef_search`` and
+        ``exact_threshold`` replace the saved values.
+        """
+        config, graph, records = store_io.decode(data, index, math)
+        if ef_search is not None:
+            config = dataclasses.replace(
+                config, hnsw=dataclasses.replace(config.hnsw, ef_search=ef_search)
+            )
+        if exact_threshold is not None:
+            config = dataclasses.replace(config, exact_threshold=exact_threshold)
         return cls._restore(config, graph, records)
 
     @classmethod

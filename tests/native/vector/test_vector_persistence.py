@@ -219,3 +219,14 @@ def test_corrupt_collection_files_are_refused(mutate: Any, fragment: str) -> Non
     with pytest.raises(VectorError, match=fragment) as info:
         VectorStore.from_bytes(mutate(_valid_file()))
     assert info.value.operation == "index"
+
+
+def test_load_can_replace_search_settings(tmp_path: Path) -> None:
+    store = VectorStore.create("c", 2, "l2", index="hnsw", math="pure", exact_threshold=5)
+    store.insert("a", [1.0, 2.0])
+    path = tmp_path / "c.ipvec"
+    store.save(path)
+    assert VectorStore.load(path).config.exact_threshold == 5
+    loaded = VectorStore.load(path, ef_search=7, exact_threshold=0)
+    assert (loaded.config.hnsw.ef_search, loaded.config.exact_threshold) == (7, 0)
+    assert loaded.search([1.0, 2.0], 1)[0].id == "a"
