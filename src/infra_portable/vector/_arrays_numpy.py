@@ -64,6 +64,8 @@ class NumpyArrays:
         self._codes: Any = None
         if precision is Precision.F16:
             self._codes = np.zeros((capacity, dimensions), np.float16)
+            if not self.keep_originals:
+                self._f32 = None
         self._offset: Any = None
         self._scale: Any = None
         self._links: Any = np.full((capacity, m0), -1, np.int32)
@@ -152,7 +154,7 @@ class NumpyArrays:
             return self._codes[nodes] @ p.qs + np.float32(p.c0)
         if self.precision is Precision.F16:
             return self._codes[nodes] @ p.q
-        if self._f32 is None:  # pragma: no cover - only int8 drops the originals
+        if self._f32 is None:  # pragma: no cover - f16 and int8 read their codes
             raise AssertionError("no float32 rows")
         return self._f32[nodes] @ p.q
 

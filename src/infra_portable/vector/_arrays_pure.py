@@ -53,7 +53,9 @@ class PureArrays:
         self.m0 = m0
         self.keep_originals = keep_originals or precision is Precision.F32
         self._rows: list[array[float]] = []  # traversal precision, decoded
-        self._originals: list[array[float]] | None = [] if precision is not Precision.F32 else None
+        # int8 stages float32 rows until it is calibrated, even without rescoring.
+        staged = precision is Precision.INT8 or (precision is Precision.F16 and keep_originals)
+        self._originals: list[array[float]] | None = [] if staged else None
         self._codes: list[bytes] = []
         self._offset: array[float] | None = None
         self._scale: array[float] | None = None

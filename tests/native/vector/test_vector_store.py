@@ -508,3 +508,48 @@ def test_a_failing_index_loses_nothing(backend: Backend, monkeypatch: pytest.Mon
     assert record.metadata == {"v": 1}
     assert len(store) == 1
     assert [r.id for r in store.search([1.0, 1.0], 5)] == ["keep"]
+
+
+def test_compression_tiers_keep_recall_and_save_memory(our_backend: Backend) -> None:
+    rows = clustered(400, DIM, seed=13)
+    data = {f"c{i}": r for i, r in enumerate(rows)}
+    queries = clustered(10, DIM, seed=14)
+    sizes: dict[tuple[str, bool], float] = {}
+    for precision in ("f32", "f16", "int8"):
+        for rescore in (True, False):
+            store = our_backend.store(
+                DIM,
+                "l2",
+                hnsw=HnswConfig(m=8, ef_construction=64),
+                compression=CompressionConfig(precision=precision, rescore=rescore),
+            )
+            store.add(list(data), rows)
+            sizes[(precision, rescore)] = store.stats().bytes_per_vector
+            assert store.stats().precision == precision
+            total = 0.0
+            for q in queries:
+                found = [r.id for r in store.search(q, 10, ef=64)]
+                total += recall(found, [i for _, i in brute_force(data, q, 10, "l2")])
+            assert total / len(queries) >= 0.9, (precision, rescore)
+            if rescore or precision == "f32":
+                # Rescored distances are the exact float32 ones.
+                hit = store.search(queries[0], 1)[0]
+                assert hit.distance**2 == pytest.approx(
+                    distance(data[hit.id], queries[0], "l2"), rel=1e-4
+                )
+    assert sizes[("f16", False)] < sizes[("f16", True)]
+    # int8 ranges are calibrated on the first 1024 vectors; until then rows stay float32.
+    assert sizes[("int8", False)] == sizes[("int8", True)]
+    big = clustered(1100, DIM, seed=15)
+    for rescore in (True, False):
+        store = our_backend.store(
+            DIM,
+            "l2",
+            hnsw=HnswConfig(m=4, ef_construction=8),
+            compression=CompressionConfig(precision="int8", rescore=rescore),
+        )
+        store.add([f"b{i}" for i in range(len(big))], big)
+        sizes[("int8", rescore)] = store.stats().bytes_per_vector
+    assert sizes[("int8", False)] < sizes[("int8", True)]
+    if our_backend.math == "numpy":  # the pure backend keeps decoded rows as float32
+        assert sizes[("int8", False)] < sizes[("f16", False)] < sizes[("f32", True)]
