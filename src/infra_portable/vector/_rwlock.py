@@ -18,9 +18,12 @@ class RWLock:
     """Many readers or one writer (``with lock.read:`` / ``with lock.write:``)."""
 
     def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
+        # ``with`` on the bare mutex is C code; the condition is only for waiting.
+        self._mutex = threading.Lock()
+        self._cond = threading.Condition(self._mutex)
         self._readers = 0
         self._writer = False
+        self._waiting = 0  # writers waiting for the readers to leave
         self.read = _Read(self)
         self.write = _Write(self)
 
@@ -33,7 +36,7 @@ class _Read:
 
     def __enter__(self) -> None:
         lock = self._lock
-        with lock._cond:
+        with lock._mutex:
             while lock._writer:
                 lock._cond.wait()
             lock._readers += 1
@@ -42,9 +45,9 @@ class _Read:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         lock = self._lock
-        with lock._cond:
+        with lock._mutex:
             lock._readers -= 1
-            if not lock._readers:
+            if not lock._readers and lock._waiting:
                 lock._cond.notify_all()
 
 
@@ -56,15 +59,17 @@ class _Write:
 
     def __enter__(self) -> None:
         lock = self._lock
-        with lock._cond:
+        with lock._mutex:
+            lock._waiting += 1
             while lock._writer or lock._readers:
                 lock._cond.wait()
+            lock._waiting -= 1
             lock._writer = True
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         lock = self._lock
-        with lock._cond:
+        with lock._mutex:
             lock._writer = False
             lock._cond.notify_all()

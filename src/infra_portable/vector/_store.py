@@ -462,12 +462,16 @@ class VectorStore:
                 record = records[label]
                 if record is None:
                     continue
-                distance = sqrt(d) if l2 and d > 0 else (0.0 if l2 else d)
                 meta = record.metadata
+                if l2:
+                    distance = sqrt(d) if d > 0 else 0.0
+                    score = -distance
+                else:
+                    distance, score = d, 1.0 - d
                 out.append(
                     SearchResult(
                         record.id,
-                        -distance if l2 else 1.0 - d,
+                        score,
                         distance,
                         tuple(vector(label)) if include_vectors else None,
                         _copy(meta) if meta else meta,

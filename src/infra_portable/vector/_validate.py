@@ -159,9 +159,8 @@ def _check_numpy(
     operation: VectorOperation,
     precision: Precision,
 ) -> Any:
-    """A 1-D numpy vector checked in numpy (a float32 copy), or None to take the list path."""
-    import numpy as np
-
+    """A 1-D float32 numpy vector checked in numpy, or None to take the list path."""
+    np = sys.modules["numpy"]  # loaded: the caller passed or found a numpy array
     if value.ndim != 1:
         raise VectorError(
             f"a vector must be one-dimensional, not an array of shape {value.shape}",
@@ -173,12 +172,13 @@ def _check_numpy(
     # One comparison catches NaN, inf and values beyond the stored precision.
     if not float(np.abs(value).max(initial=0.0)) <= _limit(precision):
         return None
-    q = value.astype(np.float32)  # a copy: the caller's array is never aliased
+    # The caller's float32 array may be returned as is: the library never writes to it.
+    q = value if value.dtype == np.float32 else value.astype(np.float32)
     if distance is Distance.COSINE:
         norm = math.sqrt(float(q @ q))
         if norm == 0.0:
             return None
-        q *= np.float32(1.0 / norm)
+        return q * np.float32(1.0 / norm)
     return q
 
 
