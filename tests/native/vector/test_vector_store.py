@@ -553,3 +553,41 @@ def test_compression_tiers_keep_recall_and_save_memory(our_backend: Backend) -> 
     assert sizes[("int8", False)] < sizes[("int8", True)]
     if our_backend.math == "numpy":  # the pure backend keeps decoded rows as float32
         assert sizes[("int8", False)] < sizes[("f16", False)] < sizes[("f32", True)]
+
+
+def test_from_config_reads_the_seed_keys() -> None:
+    from infra_portable.config import ConfigLoader
+
+    config = (
+        ConfigLoader()
+        .with_dict(
+            {
+                "vector": {
+                    "collection": "memories",
+                    "dimensions": 4,
+                    "distance": "l2",
+                    "hnsw": {"m": 6, "ef_construction": 50, "ef_search": 20},
+                    "compression": {"precision": "f16", "rescore": False},
+                    "math": "pure",
+                }
+            }
+        )
+        .load()
+    )
+    store = VectorStore.from_config(config)
+    assert store.config.collection_name == "memories"
+    assert store.distance is Distance.L2
+    assert (store.config.hnsw.m, store.config.hnsw.ef_construction) == (6, 50)
+    assert store.config.hnsw.ef_search == 20
+    assert store.config.compression == CompressionConfig("f16", rescore=False)
+    assert store.index_name == "hnsw/pure"
+    store.insert("a", [1.0, 2.0, 3.0, 4.0])
+    assert store.search([1.0, 2.0, 3.0, 4.0], 1)[0].id == "a"
+    defaults = VectorStore.from_config(
+        ConfigLoader().with_dict({"vector": {"collection": "c", "dimensions": 3}}).load()
+    )
+    assert defaults.distance is Distance.COSINE
+    assert defaults.config.hnsw == HnswConfig(m=16, ef_construction=200, ef_search=100)
+    with pytest.raises(InfraError) as info:
+        VectorStore.from_config(ConfigLoader().with_dict({"vector": {"dimensions": 3}}).load())
+    assert "vector.collection" in str(info.value)
