@@ -99,17 +99,17 @@ class HnswlibIndex:
             self._mirror.mark_deleted(label)
 
     def search(self, query: Sequence[float], k: int, ef: int, allowed: LabelFilter | None) -> Hits:
-        live = self.count - len(self._deleted)
-        k = min(k, live)
+        # The hot path of every search: plain attribute reads, no property calls.
+        index = self._index
+        k = min(k, index.element_count - len(self._deleted))
         if k <= 0:
             return []
         ef = max(ef, k)
         if ef != self._ef:
-            self._index.set_ef(ef)
+            index.set_ef(ef)
             self._ef = ef
-        q = np.asarray(query, dtype=np.float32)
         try:
-            labels, distances = self._index.knn_query(q, k=k, num_threads=1, filter=allowed)
+            labels, distances = index.knn_query(query, k=k, num_threads=1, filter=allowed)
         except RuntimeError as exc:
             if _TOO_FEW in str(exc):
                 return []  # fewer than k reachable: the store falls back to exact search

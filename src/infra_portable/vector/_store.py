@@ -454,7 +454,19 @@ class VectorStore:
         with self._lock.read:
             if not self._live:
                 return []
-            hits = self._hits(q, k, ef or self.config.hnsw.ef_search, filter, exact)
+            cfg = self.config
+            if (
+                filter is None
+                and not exact
+                and self._live > cfg.exact_threshold
+                and not (cfg.compression.rescore and cfg.compression.enabled)
+            ):
+                # The common case, without the strategy's indirections.
+                hits = self._index.search(q, k, ef or cfg.hnsw.ef_search, None)
+                if len(hits) < k and len(hits) < self._live:
+                    hits = self._index.exact(q, k, None)
+            else:
+                hits = self._hits(q, k, ef or cfg.hnsw.ef_search, filter, exact)
             records, vector = self._records, self._index.vector
             l2 = self.config.distance is Distance.L2
             out = []

@@ -169,17 +169,26 @@ def _check_numpy(
         )
     if value.dtype.kind not in "fiu" or value.shape[0] != dimensions:
         return None
-    # One comparison catches NaN, inf and values beyond the stored precision.
-    if not float(np.abs(value).max(initial=0.0)) <= _limit(precision):
-        return None
-    # The caller's float32 array may be returned as is: the library never writes to it.
-    q = value if value.dtype == np.float32 else value.astype(np.float32)
-    if distance is Distance.COSINE:
-        norm = math.sqrt(float(q @ q))
-        if norm == 0.0:
+    limit = _limit(precision)
+    if value.dtype != np.float32:
+        # One comparison catches NaN, inf and values beyond float32 before the cast.
+        if not float(np.abs(value).max(initial=0.0)) <= limit:
             return None
-        return q * np.float32(1.0 / norm)
-    return q
+        value = value.astype(np.float32)
+    # The caller's float32 array may be returned as is: the library never writes to it.
+    # A NaN or inf anywhere makes the squared norm non-finite: one dot product checks
+    # every component (huge but finite ones take the slow path, which accepts them).
+    with np.errstate(over="ignore", invalid="ignore"):
+        squared = float(value @ value)
+    if not math.isfinite(squared):
+        return None
+    if precision is Precision.F16 and float(np.abs(value).max()) > limit:
+        return None
+    if distance is Distance.COSINE:
+        if squared == 0.0:
+            return None
+        return value * np.float32(1.0 / math.sqrt(squared))
+    return value
 
 
 def _slowly(

@@ -591,3 +591,12 @@ def test_from_config_reads_the_seed_keys() -> None:
     with pytest.raises(InfraError) as info:
         VectorStore.from_config(ConfigLoader().with_dict({"vector": {"dimensions": 3}}).load())
     assert "vector.collection" in str(info.value)
+
+
+def test_huge_but_finite_float32_components_are_accepted(backend: Backend) -> None:
+    np = pytest.importorskip("numpy", reason="numpy input needs numpy")
+    store = backend.store(3, "l2")
+    store.insert("big", np.array([1e20, 1.0, 1.0], np.float32))
+    record = store.get("big")
+    assert record is not None
+    assert record.vector[0] == pytest.approx(1e20, rel=1e-6)
