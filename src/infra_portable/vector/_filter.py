@@ -476,57 +476,43 @@ def _check_filters(filters: object, where: str) -> tuple[MetadataFilter, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class And(MetadataFilter):
-    """Every filter matches (an empty And matches everything)."""
-
-    op = "and"
+class _Combination(MetadataFilter):
     filters: Sequence[MetadataFilter]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "filters", _check_filters(self.filters, "filter.filters"))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"op": self.op, "filters": [f.to_dict() for f in self.filters]}
+
+    @classmethod
+    def _from_dict(cls, data: Mapping[str, Any], where: str) -> MetadataFilter:
+        items = _require(data, "filters", where)
+        if not isinstance(items, list):
+            raise ValidationError("must be a list", field=f"{where}.filters")
+        return cls(
+            [MetadataFilter.from_dict(f, f"{where}.filters[{i}]") for i, f in enumerate(items)]
+        )
+
+
+class And(_Combination):
+    """Every filter matches (an empty And matches everything)."""
+
+    op = "and"
 
     def compile(self) -> Predicate:
         tests = [f.compile() for f in self.filters]
         return lambda md: all(t(md) for t in tests)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"op": self.op, "filters": [f.to_dict() for f in self.filters]}
 
-    @classmethod
-    def _from_dict(cls, data: Mapping[str, Any], where: str) -> MetadataFilter:
-        items = _require(data, "filters", where)
-        if not isinstance(items, list):
-            raise ValidationError("must be a list", field=f"{where}.filters")
-        return cls(
-            [MetadataFilter.from_dict(f, f"{where}.filters[{i}]") for i, f in enumerate(items)]
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Or(MetadataFilter):
+class Or(_Combination):
     """Any filter matches (an empty Or matches nothing)."""
 
     op = "or"
-    filters: Sequence[MetadataFilter]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "filters", _check_filters(self.filters, "filter.filters"))
 
     def compile(self) -> Predicate:
         tests = [f.compile() for f in self.filters]
         return lambda md: any(t(md) for t in tests)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"op": self.op, "filters": [f.to_dict() for f in self.filters]}
-
-    @classmethod
-    def _from_dict(cls, data: Mapping[str, Any], where: str) -> MetadataFilter:
-        items = _require(data, "filters", where)
-        if not isinstance(items, list):
-            raise ValidationError("must be a list", field=f"{where}.filters")
-        return cls(
-            [MetadataFilter.from_dict(f, f"{where}.filters[{i}]") for i, f in enumerate(items)]
-        )
 
 
 @dataclass(frozen=True, slots=True)
