@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from infra_portable.vector._base import Distance, Hits, Precision
 
-__all__ = ["ArraysFactory", "VectorArrays"]
+__all__ = ["VectorArrays"]
 
 # Vectors are quantised to int8 once this many have arrived (or on ``calibrate``).
 CALIBRATION_SIZE = 1024
@@ -98,15 +98,3 @@ class VectorArrays(Protocol):
     def export(self) -> dict[str, bytes | None]:
         """``vectors``, ``originals``, ``quant``, ``links0``, ``deleted`` as bytes."""
         ...
-
-
-class ArraysFactory(Protocol):
-    def __call__(
-        self,
-        dimensions: int,
-        distance: Distance,
-        precision: Precision,
-        m0: int,
-        keep_originals: bool,
-        capacity: int,
-    ) -> VectorArrays: ...

@@ -85,18 +85,6 @@ class Distance(StrEnum):
         # "ip" space computes exactly hnswlib's "cosine" distance.
         return "l2" if self is Distance.L2 else "ip"
 
-    def score(self, distance: float) -> float:
-        """Higher-is-nearer score: cosine similarity, dot product, or -euclidean."""
-        if self is Distance.L2:
-            return -float(max(distance, 0.0) ** 0.5)
-        return 1.0 - distance
-
-    def reported_distance(self, distance: float) -> float:
-        """The distance shown to users (euclidean, not squared, for l2)."""
-        if self is Distance.L2:
-            return float(max(distance, 0.0) ** 0.5)
-        return float(distance)
-
 
 class Precision(StrEnum):
     """How stored vectors are encoded for traversal (the seed's compression tiers)."""

@@ -60,6 +60,12 @@ def _lookup(metadata: Mapping[str, Any] | None, path: str, parts: tuple[str, ...
     return current
 
 
+def _getter(field: str) -> Callable[[Mapping[str, Any] | None], Any]:
+    """The field's value in a metadata mapping, or ``_MISSING``."""
+    path, parts = field, tuple(field.split("."))
+    return lambda md: _lookup(md, path, parts)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -223,16 +229,12 @@ class _FieldValue(MetadataFilter):
         field, value = _require(data, "field", where), _require(data, "value", where)
         return _built(where, lambda: cls(field, value))
 
-    def _getter(self) -> Callable[[Mapping[str, Any] | None], Any]:
-        path, parts = self.field, tuple(self.field.split("."))
-        return lambda md: _lookup(md, path, parts)
-
 
 class Eq(_FieldValue):
     op = "eq"
 
     def compile(self) -> Predicate:
-        get, value = self._getter(), self.value
+        get, value = _getter(self.field), self.value
         return lambda md: (v := get(md)) is not _MISSING and _same(v, value)
 
 
@@ -240,7 +242,7 @@ class Ne(_FieldValue):
     op = "ne"
 
     def compile(self) -> Predicate:
-        get, value = self._getter(), self.value
+        get, value = _getter(self.field), self.value
         return lambda md: (v := get(md)) is _MISSING or not _same(v, value)
 
 
@@ -260,7 +262,7 @@ class _Order(_FieldValue):
             )
 
     def compile(self) -> Predicate:
-        get, value, test = self._getter(), self.value, type(self)._test
+        get, value, test = _getter(self.field), self.value, type(self)._test
         numeric = _is_number(value)
 
         def check(md: Mapping[str, Any] | None) -> bool:
@@ -310,7 +312,7 @@ class Contains(_FieldValue):
     op = "contains"
 
     def compile(self) -> Predicate:
-        get, value = self._getter(), self.value
+        get, value = _getter(self.field), self.value
 
         def check(md: Mapping[str, Any] | None) -> bool:
             v = get(md)
@@ -341,12 +343,12 @@ class In(MetadataFilter):
         object.__setattr__(self, "values", tuple(self.values))
 
     def compile(self) -> Predicate:
-        path, parts, values = self.field, tuple(self.field.split(".")), self.values
+        get, values = _getter(self.field), self.values
         hashable = {v for v in values if isinstance(v, str)}
         others = [v for v in values if not isinstance(v, str)]
 
         def check(md: Mapping[str, Any] | None) -> bool:
-            v = _lookup(md, path, parts)
+            v = get(md)
             if v is _MISSING:
                 return False
             if isinstance(v, str):
@@ -421,11 +423,11 @@ class Like(MetadataFilter):
             )
 
     def compile(self) -> Predicate:
-        path, parts = self.field, tuple(self.field.split("."))
+        get = _getter(self.field)
         regex = _like_regex(self.pattern, self.case_sensitive)
 
         def check(md: Mapping[str, Any] | None) -> bool:
-            v = _lookup(md, path, parts)
+            v = get(md)
             return isinstance(v, str) and regex.fullmatch(v) is not None
 
         return check
@@ -452,8 +454,8 @@ class Exists(MetadataFilter):
         _check_field(self.field)
 
     def compile(self) -> Predicate:
-        path, parts = self.field, tuple(self.field.split("."))
-        return lambda md: _lookup(md, path, parts) is not _MISSING
+        get = _getter(self.field)
+        return lambda md: get(md) is not _MISSING
 
     def to_dict(self) -> dict[str, Any]:
         return {"op": self.op, "field": self.field}

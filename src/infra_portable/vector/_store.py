@@ -231,10 +231,8 @@ class VectorStore:
         if keep_metadata and previous is not None:
             meta = previous.metadata
         self._append([row], [_Record(id, meta, created, now)])
-        if old is not None and previous is not None:
-            self._index.mark_deleted(old)
-            self._records[old] = None
-            self._live -= 1
+        if old is not None:
+            self._retire(old)  # its id now names the new label
 
     def _append(self, rows: Sequence[Sequence[float]] | Any, records: list[_Record]) -> None:
         first = self._index.count
@@ -259,12 +257,16 @@ class VectorStore:
         self._live += len(records)
 
     def _drop(self, label: int) -> None:
+        """Delete a live label and forget its id."""
         record = self._records[label]
-        if record is None:
-            return
+        if record is not None:
+            del self._by_id[record.id]
+            self._retire(label)
+
+    def _retire(self, label: int) -> None:
+        """Tombstone a live label (its id is the caller's business)."""
         self._index.mark_deleted(label)
         self._records[label] = None
-        del self._by_id[record.id]
         self._live -= 1
 
     def insert_batch(
@@ -454,19 +456,7 @@ class VectorStore:
         with self._lock.read:
             if not self._live:
                 return []
-            cfg = self.config
-            if (
-                filter is None
-                and not exact
-                and self._live > cfg.exact_threshold
-                and not (cfg.compression.rescore and cfg.compression.enabled)
-            ):
-                # The common case, without the strategy's indirections.
-                hits = self._index.search(q, k, ef or cfg.hnsw.ef_search, None)
-                if len(hits) < k and len(hits) < self._live:
-                    hits = self._index.exact(q, k, None)
-            else:
-                hits = self._hits(q, k, ef or cfg.hnsw.ef_search, filter, exact)
+            hits = self._hits(q, k, ef or self.config.hnsw.ef_search, filter, exact)
             records, vector = self._records, self._index.vector
             l2 = self.config.distance is Distance.L2
             out = []
