@@ -39,12 +39,8 @@ from typing import Any
 
 import numpy as np
 from _harness import Group
+from _vector_data import DIMS, K, ground_truth, low_rank, unit
 
-K = 10
-DIMS = 128
-LATENT = 16
-NOISE = 0.25  # per-component noise std; the latent part has unit variance per component
-SEED = 20240611
 M, EF_CONSTRUCTION, GRAPH_SEED = 16, 200, 100
 EF = 50
 EF_SWEEP = (20, 30, 50, 100)
@@ -55,36 +51,7 @@ FULL_N = 100_000
 BUILD_BUDGET = 15 * 60.0  # seconds for our numpy HNSW build at full size
 
 
-# -- data and ground truth ------------------------------------------------------
-def _data(n: int, n_queries: int) -> tuple[Any, Any]:
-    """Rows and queries: latent(., 16) @ proj(16, 128) + noise, float32, seeded."""
-    rng = np.random.default_rng(SEED)
-    proj = rng.standard_normal((LATENT, DIMS)) / math.sqrt(LATENT)
-
-    def draw(count: int) -> Any:
-        out = np.empty((count, DIMS), np.float32)
-        for start in range(0, count, 16384):  # bounded float64 temporaries
-            m = min(16384, count - start)
-            latent = rng.standard_normal((m, LATENT))
-            out[start : start + m] = latent @ proj + NOISE * rng.standard_normal((m, DIMS))
-        return out
-
-    return draw(n), draw(n_queries)
-
-
-def _unit(a: Any) -> Any:
-    return (a / np.linalg.norm(a.astype(np.float64), axis=1, keepdims=True)).astype(np.float32)
-
-
-def _truth(xn: Any, qn: Any) -> Any:
-    """Exact top-K labels per query (cosine on unit rows), by numpy, in query blocks."""
-    out = np.empty((len(qn), K), np.int64)
-    for start in range(0, len(qn), 256):
-        sims = qn[start : start + 256] @ xn.T
-        out[start : start + 256] = np.argpartition(-sims, K - 1, axis=1)[:, :K]
-    return out
-
-
+# -- data and ground truth: _vector_data ---------------------------------------
 def _recall(found: Sequence[Sequence[int]], truth: Any) -> float:
     hits = sum(len(set(f) & set(t)) for f, t in zip(found, truth.tolist(), strict=True))
     return hits / (K * len(truth))
@@ -259,7 +226,7 @@ def _numpy_hnsw_groups(
     store = _numpy_store()
     built, seconds, projected = _build_chunked(store, ids, x, step, budget)
     if truth is None or built < n_target:
-        truth = _truth(xn[:built], _unit(q))
+        truth = ground_truth(xn[:built], unit(q))
     rate = built / seconds
     size_note = (
         f"built on {built:,} of {n_target:,} rows: the rest would have exceeded the "
@@ -334,7 +301,7 @@ def _memory_groups(
 ) -> list[Group]:
     """Bytes per vector and recall@10 at ef=50 for each precision, rescore on and off."""
     ids = [str(i) for i in range(n)]
-    truth = _truth(xn[:n], _unit(q))
+    truth = ground_truth(xn[:n], unit(q))
     groups = []
     recall_f32 = None
     for precision, rescore in (
@@ -386,9 +353,9 @@ def _memory_groups(
 def run(quick: bool) -> list[Group]:
     n = 10_000 if quick else FULL_N
     n_queries = 200 if quick else 1000
-    x, q = _data(n, n_queries)
-    xn = _unit(x)
-    truth = _truth(xn, _unit(q))
+    x, q = low_rank(n, n_queries)
+    xn = unit(x)
+    truth = ground_truth(xn, unit(q))
     queries = list(q)  # rows as 1-D float32 arrays, as an application would pass them
 
     groups: list[Group] = []

@@ -61,12 +61,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import _edge_vector_guest as guest  # noqa: E402  (after the lines above, on purpose)
 import numpy as np  # noqa: E402
+from _vector_data import DIMS, LATENT, NOISE, SEED, K, ground_truth, low_rank, unit  # noqa: E402
 
-K = 10
-DIMS = 128
-LATENT = 16
-NOISE = 0.25  # per-component noise std; the latent part has unit variance per component
-SEED = 20240611  # the same data as bench_vector.py
 M, EF_CONSTRUCTION, GRAPH_SEED = 16, 200, 100
 EFS = (30, 50)
 QUERY_POOL = 1000  # queries drawn (the first ones are used): the cache does not depend on counts
@@ -93,34 +89,8 @@ def log(message: str) -> None:
 
 # -- data, ground truth and the native store ----------------------------------------
 def make_data(n: int) -> tuple[Any, Any]:
-    """Rows and QUERY_POOL queries: latent(., 16) @ proj(16, 128) + noise, float32, seeded."""
-    rng = np.random.default_rng(SEED)
-    proj = rng.standard_normal((LATENT, DIMS)) / math.sqrt(LATENT)
-
-    def draw(count: int) -> Any:
-        out = np.empty((count, DIMS), np.float32)
-        for start in range(0, count, 16384):  # bounded float64 temporaries
-            m = min(16384, count - start)
-            latent = rng.standard_normal((m, LATENT))
-            out[start : start + m] = latent @ proj + NOISE * rng.standard_normal((m, DIMS))
-        return out
-
-    return draw(n), draw(QUERY_POOL)
-
-
-def unit(a: Any) -> Any:
-    return (a / np.linalg.norm(a.astype(np.float64), axis=1, keepdims=True)).astype(np.float32)
-
-
-def ground_truth(xn: Any, qn: Any) -> list[list[int]]:
-    """Exact top-K labels per query (cosine on unit rows), nearest first, by numpy."""
-    out = []
-    for start in range(0, len(qn), 128):
-        sims = qn[start : start + 128] @ xn.T
-        top = np.argpartition(-sims, K - 1, axis=1)[:, :K]
-        order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1, kind="stable")
-        out += np.take_along_axis(top, order, axis=1).tolist()
-    return out
+    """Rows and QUERY_POOL queries of the shared data set (``_vector_data``)."""
+    return low_rank(n, QUERY_POOL)
 
 
 def cache_path(n: int) -> Path:
@@ -183,7 +153,7 @@ def native_store(x: Any, path: Path, rebuild: bool) -> tuple[Any, dict[str, Any]
 def native_phase(n: int, n_queries: int, budget_s: float, rebuild: bool) -> dict[str, Any]:
     start = time.perf_counter()
     x, queries = make_data(n)
-    truth = ground_truth(unit(x), unit(queries))
+    truth = ground_truth(unit(x), unit(queries)).tolist()
     log(f"data and ground truth: {time.perf_counter() - start:.1f}s")
     path = cache_path(n)
     store, info = native_store(x, path, rebuild)
