@@ -77,6 +77,11 @@ class VectorStore:
     """Vectors with ids and metadata; insert, search, get, update, delete, save, load."""
 
     def __init__(self, config: VectorStoreConfig, *, clock: Callable[[], float] = time.time):
+        self._setup(config, clock)
+        self._index: VectorIndex = self._new_index(config.initial_capacity)
+
+    def _setup(self, config: VectorStoreConfig, clock: Callable[[], float]) -> None:
+        """Everything but the index (``__init__`` makes an empty one, ``_restore`` loads one)."""
         self.config = config
         self._clock = clock
         self._lock = RWLock()
@@ -85,7 +90,6 @@ class VectorStore:
         self._live = 0
         self._sampler = random.Random(config.hnsw.seed)
         self._index_name = self._choose_index()
-        self._index: VectorIndex = self._new_index(config.initial_capacity)
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -661,11 +665,7 @@ class VectorStore:
         cls, config: VectorStoreConfig, graph: Any, records: list[list[Any] | None]
     ) -> VectorStore:
         self = cls.__new__(cls)
-        self.config = config
-        self._clock = time.time
-        self._lock = RWLock()
-        self._sampler = random.Random(config.hnsw.seed)
-        self._index_name = self._choose_index()
+        self._setup(config, time.time)
         if self._index_name == "hnswlib":
             factory = REGISTRY.resolve("vector-index", "hnswlib")
             self._index = factory.restore(graph, config.hnsw, config.initial_capacity)
@@ -674,7 +674,6 @@ class VectorStore:
 
             arrays_type = REGISTRY.resolve("vector-math", config.math)
             self._index = Hnsw.restore(graph, arrays_type, config.hnsw)
-        self._records, self._by_id = [], {}
         for label, item in enumerate(records):
             if item is None:
                 self._records.append(None)

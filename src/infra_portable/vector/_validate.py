@@ -94,8 +94,9 @@ def check_vector(
 ) -> Sequence[float]:
     """A finite vector of the right length as float32 (unit length for cosine).
 
-    The common case is checked at C speed (``array('d')``, ``map``); only a bad
-    vector takes the slow path that finds and names the bad component.
+    The common case is checked at C speed (in numpy when it is loaded, else with
+    ``array('f')`` and ``map``); only a bad vector takes the slow path that finds
+    and names the bad component.
     """
     if _is_numpy(value):
         checked = _check_numpy(value, dimensions, distance, operation, precision)
@@ -259,7 +260,8 @@ def check_matrix(
             operation=operation,
             dimensions=dimensions,
         )
-    block = matrix.astype(np.float32)
+    with np.errstate(over="ignore"):  # beyond float32 becomes inf, caught just below
+        block = matrix.astype(np.float32)
     bad = ~np.isfinite(block).all(axis=1)
     if precision is Precision.F16:
         bad |= (np.abs(block) > FLOAT16_MAX).any(axis=1)

@@ -472,6 +472,9 @@ def test_numpy_vectors_are_checked_like_lists(backend: Backend) -> None:
     result = store.add(["m1", "m2"], np.array([[1.0, np.inf, 0.0], [0.0, 1.0, 0.0]]))
     assert result.inserted == 1
     assert [id for id, _ in result.failed] == ["m1"]
+    result = store.add(["big", "m3"], np.array([[1.0, 1e39, 0.0], [0.0, 0.0, 1.0]]))
+    assert result.inserted == 1
+    assert [id for id, _ in result.failed] == ["big"]
 
 
 def test_progress_callback_may_use_the_store(backend: Backend) -> None:
