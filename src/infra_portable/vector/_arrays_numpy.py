@@ -161,8 +161,7 @@ class NumpyArrays:
     def _distances(self, p: _Query, nodes: Any) -> Any:
         if self.distance is Distance.L2:
             # Differences, not the |v|^2 - 2v.q + |q|^2 expansion: float32 cancels badly there.
-            diff = self._gather(nodes) - p.q
-            return np.einsum("ij,ij->i", diff, diff)
+            return self._to(self._gather(nodes), p.q)
         return 1.0 - self._dots(p, nodes)
 
     def _gather(self, nodes: Any) -> Any:
@@ -179,20 +178,26 @@ class NumpyArrays:
         return self._distances(prepared, np.asarray(nodes, np.intp)).tolist()  # type: ignore[no-any-return]
 
     def exact_distances(self, query: Sequence[float], nodes: Sequence[int]) -> list[float]:
-        if self._f32 is None or self.precision is Precision.F32 or not self.calibrated:
+        if self._f32 is None:  # no originals kept: the codes are all there is
             return self.distances(self.prepare(query), nodes)
         q = np.asarray(query, dtype=np.float32)
         rows = self._f32[np.asarray(nodes, np.intp)]
         return self._full(rows, q).tolist()  # type: ignore[no-any-return]
 
-    def _full(self, rows: Any, q: Any) -> Any:
+    def _to(self, rows: Any, q: Any) -> Any:
+        """Distances from float32 ``rows`` to one float32 vector ``q``."""
         if self.distance is Distance.L2:
-            out = np.empty(len(rows), np.float32)
-            for start in range(0, len(rows), 8192):  # bounded temporaries
-                diff = rows[start : start + 8192] - q
-                out[start : start + 8192] = np.einsum("ij,ij->i", diff, diff)
-            return out
+            diff = rows - q
+            return np.einsum("ij,ij->i", diff, diff)
         return 1.0 - rows @ q
+
+    def _full(self, rows: Any, q: Any) -> Any:
+        if self.distance is not Distance.L2:
+            return self._to(rows, q)
+        out = np.empty(len(rows), np.float32)
+        for start in range(0, len(rows), 8192):  # bounded temporaries
+            out[start : start + 8192] = self._to(rows[start : start + 8192], q)
+        return out
 
     def pair_distances(self, node: int, nodes: Sequence[int]) -> list[float]:
         base = self._gather(node)
@@ -224,13 +229,7 @@ class NumpyArrays:
         i = 0
         while i < n and len(kept) < limit:
             kept.append(i)
-            rest = rows[i + 1 :]
-            if self.distance is Distance.L2:
-                diff = rest - rows[i]
-                to_kept = np.einsum("ij,ij->i", diff, diff)
-            else:
-                to_kept = 1.0 - rest @ rows[i]
-            alive[i + 1 :] &= to_kept >= d[i + 1 :]
+            alive[i + 1 :] &= self._to(rows[i + 1 :], rows[i]) >= d[i + 1 :]
             following = np.flatnonzero(alive[i + 1 :])
             if not following.size:
                 break
@@ -286,7 +285,7 @@ class NumpyArrays:
             ids = np.asarray(nodes, np.intp)
         if not ids.size:
             return []
-        if self._f32 is not None and (self.precision is Precision.F32 or self.calibrated):
+        if self._f32 is not None:  # full precision: originals, or rows not yet encoded
             rows = (
                 self._f32[ids] if nodes is not None or self._n_deleted else self._f32[: self._count]
             )
