@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from infra_portable.errors import InfraError, ValidationError
 
@@ -41,6 +41,8 @@ __all__ = [
     "VectorStoreConfig",
 ]
 
+E = TypeVar("E", bound=StrEnum)
+
 # (done, total): called during long builds and bulk inserts.
 Progress = Callable[[int, int], None]
 # label -> may this label be returned?
@@ -60,24 +62,7 @@ class Distance(StrEnum):
     def parse(cls, value: Distance | str) -> Distance:
         if isinstance(value, Distance):
             return value
-        key = str(value).strip().lower().replace("-", "_")
-        aliases = {
-            "cosine": cls.COSINE,
-            "l2": cls.L2,
-            "euclidean": cls.L2,
-            "ip": cls.INNER_PRODUCT,
-            "inner_product": cls.INNER_PRODUCT,
-            "dot": cls.INNER_PRODUCT,
-        }
-        try:
-            return aliases[key]
-        except KeyError:
-            raise ValidationError(
-                "unknown distance metric",
-                field="distance",
-                expected="cosine, l2 or ip",
-                actual=repr(value),
-            ) from None
+        return _alias(value, _DISTANCES, "distance metric", "distance", "cosine, l2 or ip")
 
     @property
     def hnswlib_space(self) -> str:
@@ -97,22 +82,37 @@ class Precision(StrEnum):
     def parse(cls, value: Precision | str) -> Precision:
         if isinstance(value, Precision):
             return value
-        key = str(value).strip().lower()
-        aliases = {"f32": cls.F32, "float32": cls.F32, "f16": cls.F16, "float16": cls.F16}
-        aliases |= {"int8": cls.INT8, "i8": cls.INT8, "sq8": cls.INT8, "u8": cls.INT8}
-        try:
-            return aliases[key]
-        except KeyError:
-            raise ValidationError(
-                "unknown precision",
-                field="compression.precision",
-                expected="f32, f16 or int8",
-                actual=repr(value),
-            ) from None
+        return _alias(value, _PRECISIONS, "precision", "compression.precision", "f32, f16 or int8")
 
     @property
     def bytes_per_component(self) -> int:
         return {Precision.F32: 4, Precision.F16: 2, Precision.INT8: 1}[self]
+
+
+_DISTANCES = {
+    "cosine": Distance.COSINE,
+    "l2": Distance.L2,
+    "euclidean": Distance.L2,
+    "ip": Distance.INNER_PRODUCT,
+    "inner_product": Distance.INNER_PRODUCT,
+    "dot": Distance.INNER_PRODUCT,
+}
+_PRECISIONS = {
+    "f32": Precision.F32,
+    "float32": Precision.F32,
+    "f16": Precision.F16,
+    "float16": Precision.F16,
+    **dict.fromkeys(("int8", "i8", "sq8", "u8"), Precision.INT8),
+}
+
+
+def _alias(value: object, table: Mapping[str, E], what: str, field: str, expected: str) -> E:
+    try:
+        return table[str(value).strip().lower().replace("-", "_")]
+    except KeyError:
+        raise ValidationError(
+            f"unknown {what}", field=field, expected=expected, actual=repr(value)
+        ) from None
 
 
 def _positive(name: str, value: object, minimum: int = 1) -> int:
