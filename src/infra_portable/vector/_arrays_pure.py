@@ -20,7 +20,7 @@ from operator import mul, sub
 
 from infra_portable.vector._arrays_base import CALIBRATION_SIZE, VectorArrays
 from infra_portable.vector._base import Distance, Hits, Precision
-from infra_portable.vector._graph import int32_array, int32_bytes
+from infra_portable.vector._graph import int32_array, int32_bytes, le_array, le_bytes
 
 __all__ = ["BACKEND", "PureArrays"]
 
@@ -216,9 +216,9 @@ class PureArrays:
     def export(self) -> dict[str, bytes | None]:
         if not self.calibrated:
             self.calibrate()
-        n, dim = len(self._rows), self.dimensions
+        dim = self.dimensions
         if self.precision is Precision.F32:
-            vectors = b"".join(_le(row) for row in self._rows)
+            vectors = b"".join(le_bytes(row) for row in self._rows)
         elif self.precision is Precision.F16:
             vectors = b"".join(struct.pack(f"<{dim}e", *row) for row in self._rows)
         else:
@@ -227,11 +227,10 @@ class PureArrays:
         if self.precision is Precision.INT8:
             offset = self._offset if self._offset is not None else array("f", [0.0] * dim)
             scale = self._scale if self._scale is not None else array("f", [1.0] * dim)
-            quant = _le(offset) + _le(scale)
+            quant = le_bytes(offset) + le_bytes(scale)
         originals = None
         if self._originals is not None and self.precision is not Precision.F32:
-            originals = b"".join(_le(row) for row in self._originals)
-        del n
+            originals = b"".join(le_bytes(row) for row in self._originals)
         return {
             "vectors": vectors,
             "originals": originals,
@@ -257,7 +256,7 @@ class PureArrays:
         vectors = parts["vectors"] or b""
         dim = dimensions
         if precision is Precision.F32:
-            flat = _f32_array(vectors)
+            flat = le_array("f", vectors)
             self._rows = [flat[i * dim : (i + 1) * dim] for i in range(count)]
         elif precision is Precision.F16:
             self._rows = [
@@ -265,12 +264,12 @@ class PureArrays:
                 for i in range(count)
             ]
         elif count:
-            quant = _f32_array(parts["quant"] or b"")
+            quant = le_array("f", parts["quant"] or b"")
             self._offset, self._scale = quant[:dim], quant[dim:]
             self._codes = [bytes(vectors[i * dim : (i + 1) * dim]) for i in range(count)]
             self._rows = [self._decode(code) for code in self._codes]
         if originals is not None:
-            flat = _f32_array(originals)
+            flat = le_array("f", originals)
             self._originals = [flat[i * dim : (i + 1) * dim] for i in range(count)]
         elif count and precision is not Precision.F32:
             self._originals = None
@@ -283,21 +282,6 @@ class PureArrays:
         self._deleted = bytearray(parts["deleted"] or b"")
         self._n_deleted = sum(self._deleted)
         return self
-
-
-def _f32_array(data: bytes) -> array[float]:
-    values = array("f")
-    values.frombytes(data)
-    if struct.pack("=i", 1) != struct.pack("<i", 1):  # pragma: no cover
-        values.byteswap()
-    return values
-
-
-def _le(values: array[float]) -> bytes:
-    if struct.pack("=i", 1) != struct.pack("<i", 1):  # pragma: no cover
-        values = array("f", values)
-        values.byteswap()
-    return values.tobytes()
 
 
 BACKEND = PureArrays

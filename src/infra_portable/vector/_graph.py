@@ -22,29 +22,39 @@ from __future__ import annotations
 import sys
 from array import array
 from dataclasses import dataclass
+from typing import Any
 
 from infra_portable.errors import VectorError, VectorOperation
 from infra_portable.vector._base import Distance, Precision
 
-__all__ = ["GraphData", "int32_array", "int32_bytes", "permute"]
+__all__ = ["GraphData", "int32_array", "int32_bytes", "le_array", "le_bytes", "permute"]
 
 LITTLE = sys.byteorder == "little"
 
 
-def int32_array(data: bytes) -> array[int]:
-    values = array("i")
+def le_array(typecode: str, data: bytes) -> array[Any]:
+    """An ``array`` of ``typecode`` from little-endian bytes."""
+    values = array(typecode)
     values.frombytes(data)
     if not LITTLE:  # pragma: no cover - every runtime here is little-endian
         values.byteswap()
     return values
 
 
-def int32_bytes(values: array[int] | list[int]) -> bytes:
-    packed = values if isinstance(values, array) else array("i", values)
+def le_bytes(values: array[Any]) -> bytes:
+    """Little-endian bytes of an ``array``."""
     if not LITTLE:  # pragma: no cover
-        packed = array("i", packed)
-        packed.byteswap()
-    return packed.tobytes()
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def int32_array(data: bytes) -> array[int]:
+    return le_array("i", data)
+
+
+def int32_bytes(values: array[int] | list[int]) -> bytes:
+    return le_bytes(values if isinstance(values, array) else array("i", values))
 
 
 @dataclass(slots=True)
