@@ -38,7 +38,11 @@ __all__ = ["MAGIC", "VERSION", "CollectionFile", "decode", "encode"]
 
 MAGIC = b"IPVECTOR"
 VERSION = 1
-_SECTIONS = ("vectors", "originals", "quant", "levels", "links0", "upper", "deleted", "records")
+# GraphData's fields: whole numbers in the header, arrays as sections (two optional).
+_NUMBERS = ("dimensions", "m", "m0", "ef_construction", "count", "entry_point", "max_level")
+_ARRAYS = ("vectors", "originals", "quant", "levels", "links0", "upper", "deleted")
+_OPTIONAL = ("originals", "quant")
+_SECTIONS = (*_ARRAYS, "records")
 
 
 @dataclass(slots=True)
@@ -61,30 +65,13 @@ def encode(content: CollectionFile) -> bytes:
     records = _stdjson.dumps(
         content.records, ensure_ascii=False, separators=(",", ":"), allow_nan=False
     ).encode("utf-8")
-    blobs: dict[str, bytes | None] = {
-        "vectors": graph.vectors,
-        "originals": graph.originals,
-        "quant": graph.quant,
-        "levels": graph.levels,
-        "links0": graph.links0,
-        "upper": graph.upper,
-        "deleted": graph.deleted,
-        "records": records,
-    }
+    blobs: dict[str, bytes | None] = {name: getattr(graph, name) for name in _ARRAYS}
+    blobs["records"] = records
     header: dict[str, Any] = {
         "format": "infra-portable-vector",
         "settings": content.settings,
-        "graph": {
-            "dimensions": graph.dimensions,
-            "distance": graph.distance.value,
-            "precision": graph.precision.value,
-            "m": graph.m,
-            "m0": graph.m0,
-            "ef_construction": graph.ef_construction,
-            "count": graph.count,
-            "entry_point": graph.entry_point,
-            "max_level": graph.max_level,
-        },
+        "graph": {name: getattr(graph, name) for name in _NUMBERS}
+        | {"distance": graph.distance.value, "precision": graph.precision.value},
     }
     # Offsets depend on the header's length, which depends on the offsets: lay
     # the sections out with a fixed-width header size and pad the header to it.
@@ -136,23 +123,13 @@ def decode(data: bytes) -> CollectionFile:
             if name not in _SECTIONS or offset < start or offset + length > len(body):
                 raise _corrupt(f"section {name!r} is out of bounds")
             blobs[name] = view[offset : offset + length]
+        fields: dict[str, Any] = {name: int(g[name]) for name in _NUMBERS}
+        fields |= {name: blobs[name] for name in _ARRAYS if name not in _OPTIONAL}
+        fields |= {name: blobs.get(name) for name in _OPTIONAL}
         graph = GraphData(
-            dimensions=int(g["dimensions"]),
             distance=Distance.parse(g["distance"]),
             precision=Precision.parse(g["precision"]),
-            m=int(g["m"]),
-            m0=int(g["m0"]),
-            ef_construction=int(g["ef_construction"]),
-            count=int(g["count"]),
-            entry_point=int(g["entry_point"]),
-            max_level=int(g["max_level"]),
-            vectors=blobs["vectors"],
-            levels=blobs["levels"],
-            links0=blobs["links0"],
-            upper=blobs["upper"],
-            deleted=blobs["deleted"],
-            originals=blobs.get("originals"),
-            quant=blobs.get("quant"),
+            **fields,
         )
         records = _stdjson.loads(bytes(blobs["records"]).decode("utf-8"))
         settings = header["settings"]
