@@ -85,6 +85,11 @@ class VectorArrays(Protocol):
 
     def is_deleted(self, node: int) -> bool: ...
 
+    @property
+    def deleted_count(self) -> int:
+        """Tombstoned nodes."""
+        ...
+
     def top_k(self, query: Sequence[float], k: int, nodes: Sequence[int] | None) -> Hits:
         """Exact k nearest (full precision) among ``nodes`` (None: all live nodes)."""
         ...

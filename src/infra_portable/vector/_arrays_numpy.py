@@ -272,6 +272,10 @@ class NumpyArrays:
             self._deleted[node] = True
             self._n_deleted += 1
 
+    @property
+    def deleted_count(self) -> int:
+        return self._n_deleted
+
     def is_deleted(self, node: int) -> bool:
         return bool(self._deleted[node])
 

@@ -195,6 +195,10 @@ class PureArrays:
             self._deleted[node] = 1
             self._n_deleted += 1
 
+    @property
+    def deleted_count(self) -> int:
+        return self._n_deleted
+
     def is_deleted(self, node: int) -> bool:
         return bool(self._deleted[node])
 

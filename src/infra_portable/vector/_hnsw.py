@@ -47,7 +47,6 @@ class Hnsw:
         self._upper: dict[int, list[list[int]]] = {}
         self.entry_point = -1
         self.max_level = -1
-        self._n_deleted = 0
 
     # -- the VectorIndex surface ---------------------------------------------
     @property
@@ -66,9 +65,7 @@ class Hnsw:
             self._insert(first + offset, vectors[offset])
 
     def mark_deleted(self, label: int) -> None:
-        if not self.arrays.is_deleted(label):
-            self.arrays.mark_deleted(label)
-            self._n_deleted += 1
+        self.arrays.mark_deleted(label)
 
     def search(self, query: Sequence[float], k: int, ef: int, allowed: LabelFilter | None) -> Hits:
         if self.entry_point < 0:
@@ -79,7 +76,7 @@ class Hnsw:
         dist = arrays.distances(q, [node])[0]
         for layer in range(self.max_level, 0, -1):
             node, dist = self._greedy(q, node, dist, layer)
-        if self._n_deleted:
+        if arrays.deleted_count:
             is_deleted = arrays.is_deleted
             if allowed is None:
                 allowed = lambda i: not is_deleted(i)  # noqa: E731
@@ -182,7 +179,7 @@ class Hnsw:
         for layer in range(self.max_level, level, -1):
             current, dist = self._greedy(q, current, dist, layer)
         entry_deleted = arrays.is_deleted(entry)
-        not_deleted = (lambda i: not arrays.is_deleted(i)) if self._n_deleted else None
+        not_deleted = (lambda i: not arrays.is_deleted(i)) if arrays.deleted_count else None
         for layer in range(min(level, self.max_level), -1, -1):
             top = self._search_layer(q, current, dist, self.ef_construction, layer, not_deleted)
             found = sorted((-d, i) for d, i in top)  # ascending distance; ties: larger id first
@@ -298,7 +295,6 @@ class Hnsw:
                 self._upper[node] = lists
         self.entry_point = graph.entry_point if graph.count else -1
         self.max_level = graph.max_level if graph.count else -1
-        self._n_deleted = sum(graph.deleted)
         # Levels for nodes added after a restore continue a deterministic sequence.
         self._rng = random.Random(f"{config.seed}:{graph.count}")
         return self

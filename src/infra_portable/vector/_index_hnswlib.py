@@ -71,7 +71,6 @@ class HnswlibIndex:
                 random_seed=config.seed,
             )
         self._ef = -1
-        self._deleted: set[int] = set()
         self._mirror = NumpyArrays(dimensions, distance, Precision.F32, 1, True, capacity)
 
     @property
@@ -93,15 +92,14 @@ class HnswlibIndex:
             self._mirror.append(block[: self.count - before])
 
     def mark_deleted(self, label: int) -> None:
-        if label not in self._deleted:
+        if not self._mirror.is_deleted(label):  # the copy's tombstones are the record
             self._index.mark_deleted(label)
-            self._deleted.add(label)
             self._mirror.mark_deleted(label)
 
     def search(self, query: Sequence[float], k: int, ef: int, allowed: LabelFilter | None) -> Hits:
         # The hot path of every search: plain attribute reads, no property calls.
         index = self._index
-        k = min(k, index.element_count - len(self._deleted))
+        k = min(k, index.element_count - self._mirror.deleted_count)
         if k <= 0:
             return []
         ef = max(ef, k)
@@ -140,22 +138,20 @@ class HnswlibIndex:
     @classmethod
     def restore(cls, graph: GraphData, config: HnswConfig, capacity: int = 0) -> HnswlibIndex:
         graph.validate()
+        capacity = max(capacity, graph.count, 16)
         self = cls(graph.dimensions, graph.distance, config, capacity, _empty=False)
-        data = write_hnswlib(graph, max_elements=max(capacity, graph.count, 16))
+        data = write_hnswlib(graph, max_elements=capacity)
         with tempfile.TemporaryDirectory(prefix="infra-hnswlib-") as tmp:
             path = os.path.join(tmp, "index.bin")
             with open(path, "wb") as fh:
                 fh.write(data)
-            self._index.load_index(path, max_elements=max(capacity, graph.count, 16))
-        self._deleted = {i for i, flag in enumerate(graph.deleted) if flag}
-        self._mirror = NumpyArrays(
-            graph.dimensions, graph.distance, Precision.F32, 1, True, max(capacity, graph.count)
-        )
+            self._index.load_index(path, max_elements=capacity)
         self._mirror.append(
             np.frombuffer(graph.vectors, "<f4").reshape(graph.count, graph.dimensions)
         )
-        for label in self._deleted:
-            self._mirror.mark_deleted(label)
+        for label, flag in enumerate(graph.deleted):
+            if flag:
+                self._mirror.mark_deleted(label)
         return self
 
 
