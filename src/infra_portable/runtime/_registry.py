@@ -229,6 +229,10 @@ class Registry:
                 key=capability.env_var,
             )
 
+    def requested_name(self, capability_name: str, name: str | None = None) -> str | None:
+        """The implementation asked for by argument or environment, or None for the default."""
+        return self._requested(self.capability(capability_name), name)[0]
+
     def chosen_name(self, capability_name: str, name: str | None = None) -> str:
         """The name of the implementation ``resolve`` would use."""
         capability = self.capability(capability_name)

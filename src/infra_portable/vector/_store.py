@@ -28,7 +28,7 @@ from math import sqrt
 from typing import TYPE_CHECKING, Any
 
 from infra_portable.errors import ConfigError, ValidationError, VectorError, VectorOperation
-from infra_portable.runtime import REGISTRY, env_var
+from infra_portable.runtime import REGISTRY
 from infra_portable.vector import _store_io as store_io
 from infra_portable.vector._base import (
     BatchInsertResult,
@@ -134,7 +134,7 @@ class VectorStore:
         )
 
     def _choose_index(self) -> str:
-        requested = self.config.index or os.environ.get(env_var("vector-index"), "").strip()
+        requested = REGISTRY.requested_name("vector-index", self.config.index)
         compressed = self.config.compression.enabled
         if requested == "hnswlib" and compressed:
             raise ConfigError(

@@ -216,3 +216,13 @@ def test_default_choice_is_remembered_until_reset(monkeypatch: pytest.MonkeyPatc
     assert registry.resolve("thing") is first  # the environment is read once...
     registry.reset()
     assert registry.resolve("thing") is json.dumps  # ...and again after reset()
+
+
+def test_requested_name_says_what_was_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = make_registry()
+    monkeypatch.delenv("INFRA_PORTABLE_THING", raising=False)
+    assert registry.requested_name("thing") is None
+    assert registry.requested_name("thing", "also") == "also"
+    monkeypatch.setenv("INFRA_PORTABLE_THING", " fast ")
+    assert registry.requested_name("thing") == "fast"
+    assert registry.requested_name("thing", "also") == "also"  # the argument wins
