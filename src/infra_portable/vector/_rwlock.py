@@ -28,11 +28,15 @@ class RWLock:
         self.write = _Write(self)
 
 
-class _Read:
+class _Guard:
     __slots__ = ("_lock",)
 
     def __init__(self, lock: RWLock) -> None:
         self._lock = lock
+
+
+class _Read(_Guard):
+    __slots__ = ()
 
     def __enter__(self) -> None:
         lock = self._lock
@@ -51,11 +55,8 @@ class _Read:
                 lock._cond.notify_all()
 
 
-class _Write:
-    __slots__ = ("_lock",)
-
-    def __init__(self, lock: RWLock) -> None:
-        self._lock = lock
+class _Write(_Guard):
+    __slots__ = ()
 
     def __enter__(self) -> None:
         lock = self._lock
