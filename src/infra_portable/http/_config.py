@@ -1,0 +1,89 @@
+"""HttpClientConfig: timeouts, retries, redirects and limits (seed 002 §2.6), from code or Config."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra_portable.errors import ValidationError
+
+__all__ = ["DEFAULT_RETRY_STATUSES", "HttpClientConfig"]
+
+DEFAULT_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class HttpClientConfig:
+    """How a client behaves over any transport.
+
+    ``max_retries`` counts retries after the first attempt. A retry waits the
+    server's ``Retry-After`` when it sent one (up to ``max_retry_after``; a longer
+    ask is not waited for: the response or error is returned at once), otherwise
+    exponential backoff from ``retry_delay`` with jitter. Every method is retried
+    by default, as LLM API clients do (a 429 or 503 means the request was not
+    processed); narrow it with ``retry_methods``.
+    """
+
+    timeout: float = 30.0
+    max_retries: int = 2
+    retry_delay: float = 0.5
+    max_retry_delay: float = 30.0
+    max_retry_after: float = 60.0
+    retry_jitter: float = 0.5
+    retry_statuses: frozenset[int] = DEFAULT_RETRY_STATUSES
+    retry_methods: frozenset[str] | None = None
+    max_redirects: int = 10
+    follow_redirects: bool = True
+    max_response_bytes: int = 64 * 1024 * 1024
+    user_agent: str = "infra-portable/0.1"
+    base_url: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        checks: tuple[tuple[str, bool, str], ...] = (
+            ("timeout", self.timeout > 0, "> 0"),
+            ("max_retries", self.max_retries >= 0, ">= 0"),
+            ("retry_delay", self.retry_delay >= 0, ">= 0"),
+            ("max_retry_delay", self.max_retry_delay >= 0, ">= 0"),
+            ("max_retry_after", self.max_retry_after >= 0, ">= 0"),
+            ("retry_jitter", 0 <= self.retry_jitter <= 1, "between 0 and 1"),
+            ("max_redirects", self.max_redirects >= 0, ">= 0"),
+            ("max_response_bytes", self.max_response_bytes > 0, "> 0"),
+        )
+        for name, ok, expected in checks:
+            if not ok:
+                raise ValidationError(
+                    f"http client config: {name} must be {expected}",
+                    field=name,
+                    expected=expected,
+                    actual=repr(getattr(self, name)),
+                )
+
+    @classmethod
+    def from_config(cls, config: Any, prefix: str = "http") -> HttpClientConfig:
+        """Read ``http.timeout_secs``, ``http.max_retries``, ``http.retry_delay_ms``,
+        ``http.user_agent``, ``http.max_redirects``, ``http.max_response_bytes`` and
+        ``http.base_url`` from a :class:`~infra_portable.config.Config` (or a mapping)."""
+
+        def get(key: str, default: Any) -> Any:
+            full = f"{prefix}.{key}"
+            if hasattr(config, "get_or"):
+                return config.get_or(full, default)
+            node: Any = config
+            for part in full.split("."):
+                if not isinstance(node, Mapping) or part not in node:
+                    return default
+                node = node[part]
+            return node
+
+        defaults = cls()
+        return cls(
+            timeout=float(get("timeout_secs", defaults.timeout)),
+            max_retries=int(get("max_retries", defaults.max_retries)),
+            retry_delay=float(get("retry_delay_ms", defaults.retry_delay * 1000)) / 1000,
+            user_agent=str(get("user_agent", defaults.user_agent)),
+            max_redirects=int(get("max_redirects", defaults.max_redirects)),
+            max_response_bytes=int(get("max_response_bytes", defaults.max_response_bytes)),
+            base_url=get("base_url", None),
+        )

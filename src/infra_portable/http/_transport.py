@@ -1,0 +1,46 @@
+"""The transport capability: what sends one request and returns its response.
+
+A transport does one exchange and nothing else: no retries, no redirects, no
+status checks (the client does those, the same way over every transport). It
+turns every failure into an :class:`~infra_portable.errors.HttpError` with the
+URL and, when there was an answer, the status; nothing foreign escapes.
+
+``stream=True`` asks for the body as it arrives; a transport that cannot stream
+(the WASI host bridge, a synchronous browser call) returns it read, and the
+client's streaming methods then yield it as one chunk.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from infra_portable.http._types import Request, Response
+
+__all__ = ["Transport", "TransportLimits"]
+
+
+class TransportLimits:
+    """What the client asks of every exchange (a transport enforces what it can)."""
+
+    __slots__ = ("max_response_bytes", "timeout")
+
+    def __init__(self, timeout: float, max_response_bytes: int) -> None:
+        self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Sends requests. ``handle`` is synchronous, ``handle_async`` awaits."""
+
+    name: str
+
+    def handle(self, request: Request, limits: TransportLimits, stream: bool) -> Response: ...
+
+    async def handle_async(
+        self, request: Request, limits: TransportLimits, stream: bool
+    ) -> Response: ...
+
+    def close(self) -> None: ...
+
+    async def aclose(self) -> None: ...
