@@ -141,7 +141,7 @@ def _check_body(request: Request) -> None:
 
 
 def _js_error(exc: Any, request: Request, doing: str, timed_out: bool, timeout: float) -> HttpError:
-    """The HttpError for a failed JS call (its JsException is chained as the cause)."""
+    """The HttpError for a failed JS call (raise it ``from`` the JsException)."""
     name = str(getattr(exc, "name", "") or type(exc).__name__)
     message = str(getattr(exc, "message", "") or exc)
     if timed_out or name == "TimeoutError":
@@ -156,9 +156,7 @@ def _js_error(exc: Any, request: Request, doing: str, timed_out: bool, timeout: 
         text = f"the request was aborted {doing}"
     else:
         text = f"{name}: {message} ({doing})"
-    error = HttpError(text, url=request.url)
-    error.__cause__ = exc if isinstance(exc, BaseException) else None
-    return error
+    return HttpError(text, url=request.url)
 
 
 class _Exchange:
@@ -236,7 +234,7 @@ class _Exchange:
                 if js_result.done:
                     self._js_reader = None
                     return
-                chunk = bytes(js_result.value.to_bytes())
+                chunk: bytes = js_result.value.to_bytes()
                 if chunk:
                     yield chunk
         finally:

@@ -54,7 +54,7 @@ class StdlibTransport:
         except TimeoutError as exc:
             connection.close()
             raise HttpError(f"timed out after {timeout:g}s", url=request.url) from exc
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, http.client.HTTPException, ValueError) as exc:  # ValueError: bad bytes
             connection.close()
             raise HttpError(f"{type(exc).__name__}: {exc}", url=request.url) from exc
         headers = Headers(raw.getheaders())

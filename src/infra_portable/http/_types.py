@@ -44,12 +44,21 @@ def reason_phrase(status: int) -> str:
     return _REASONS.get(status, "")
 
 
-_BAD_NAME = re.compile(r"[\r\n:\0 ]")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")  # RFC 9110 §5.6.2
 _BAD_VALUE = re.compile(r"[\r\n\0]")
 
 
-def _bad_header(name: str, value: str) -> bool:
-    return not name or _BAD_NAME.search(name) is not None or _BAD_VALUE.search(value) is not None
+def _bad_header(name: str, value: str) -> str | None:
+    """Why ``name: value`` cannot be sent, or None."""
+    if not _TOKEN.match(name):
+        return "a header name is a token (letters, digits, !#$%&'*+-.^_`|~)"
+    if _BAD_VALUE.search(value) is not None:
+        return "a header value has no CR, LF or NUL"
+    if not value.isascii():
+        # RFC 9110 tolerates Latin-1 "obs-text", but transports disagree on it (httpx and
+        # the host bridge send ASCII only); one rule everywhere: ASCII.
+        return "a header value is ASCII text (encode others first, e.g. RFC 8187 or base64)"
+    return None
 
 
 class Headers:
@@ -77,10 +86,9 @@ class Headers:
         """Headers from user input: names and values may not smuggle CR, LF or NUL."""
         headers = cls(items)
         for name, value in headers._items:
-            if _bad_header(name, value):
-                raise HttpError(
-                    f"invalid header {name!r}: names are tokens, values have no CR/LF/NUL"
-                )
+            problem = _bad_header(name, value)
+            if problem is not None:
+                raise HttpError(f"invalid header {name!r}: {problem}")
         return headers
 
     def get(self, name: str, default: str | None = None) -> str | None:
@@ -176,7 +184,35 @@ def check_url(url: str) -> str:
         raise HttpError("invalid URL: no host", url=url)
     if any(c in url for c in " \r\n\t\0"):
         raise HttpError("invalid URL: whitespace or control characters", url=url)
+    if not url.isascii():
+        url = _ascii_url(url, parts)
     return url
+
+
+_URL_SAFE = "/%:@!$&'()*+,;=?~-._[]"
+
+
+def _ascii_url(url: str, parts: Any) -> str:
+    """An IRI as a URL every transport sends the same way: IDNA host, percent-encoded rest."""
+    from urllib.parse import quote, urlunsplit
+
+    host = parts.hostname or ""
+    try:
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise HttpError(
+            "invalid URL: the host is not a valid internationalised name", url=url
+        ) from None
+    netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+    if parts.username is not None:
+        userinfo = quote(parts.username, safe="")
+        if parts.password is not None:
+            userinfo += ":" + quote(parts.password, safe="")
+        netloc = f"{userinfo}@{netloc}"
+    path, query, fragment = (
+        quote(p, safe=_URL_SAFE) for p in (parts.path, parts.query, parts.fragment)
+    )
+    return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
 class Request:
@@ -316,7 +352,7 @@ def make_request(
             f"unknown HTTP method {method!r}; use one of {', '.join(sorted(METHODS))}",
             url=url if isinstance(url, str) else None,
         )
-    check_url(url)
+    url = check_url(url)
     if params:
         pairs = params.items() if isinstance(params, Mapping) else params
         query = urlencode([(str(k), str(v)) for k, v in pairs])

@@ -14,6 +14,8 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from infra_portable.errors import HttpError, InfraError
 from infra_portable.http import AsyncHttpClient, HttpClient, HttpClientConfig, Response
@@ -275,3 +277,20 @@ def test_bad_input_is_refused_before_anything_is_sent(call: Caller, http_url: st
         call("GET", f"{http_url}/echo", headers={"X-Bad": "a\r\nInjected: 1"})
     with pytest.raises(HttpError, match="scheme"):
         call("GET", "file:///etc/passwd")
+
+
+@settings(max_examples=25)
+@given(
+    value=st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40),
+    path=st.text(st.characters(blacklist_categories=["Cs", "Cc"]), max_size=20),
+)
+def test_any_header_value_and_path_arrive_as_sent(http_url: str, value: str, path: str) -> None:
+    from urllib.parse import quote
+
+    quoted = quote(path, safe="")
+    with HttpClient(FAST) as client:
+        echoed = client.get(f"{http_url}/echo/{quoted}", headers={"X-Value": value}).json()
+    assert echoed["headers"]["x-value"] == value.strip(
+        " \t"
+    )  # RFC 9110 §5.5: no surrounding whitespace
+    assert echoed["path"] == f"/echo/{quoted}"
