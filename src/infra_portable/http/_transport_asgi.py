@@ -135,8 +135,11 @@ class AsgiTransport:
             raise
         except Exception as exc:
             if status is None:
+                hint = ""
+                if isinstance(exc, RuntimeError) and "event loop" in str(exc):
+                    hint = " (the app awaits the event loop: call it with AsyncHttpClient)"
                 raise HttpError(
-                    f"the ASGI app raised {type(exc).__name__}: {exc}", url=request.url
+                    f"the ASGI app raised {type(exc).__name__}: {exc}{hint}", url=request.url
                 ) from exc
             if not finished:
                 raise HttpError(

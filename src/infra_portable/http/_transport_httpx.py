@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from infra_portable.errors import HttpError
+from infra_portable.errors import HttpError, InfraError
 from infra_portable.http._limits import check_declared_length, limited, limited_async
 from infra_portable.http._transport import TransportLimits
 from infra_portable.http._types import Headers, Request, Response
@@ -52,7 +52,9 @@ class HttpxTransport:
             client = self._sync = httpx.Client(**self._options)
         try:
             sent = client.send(self._build(client, request, limits), stream=True)
-        except httpx.HTTPError as exc:
+        except InfraError:
+            raise
+        except Exception as exc:  # httpx's and anything below it (h11): nothing foreign escapes
             raise _error(exc, request, limits) from exc
         status, url = sent.status_code, request.url
         headers = Headers(sent.headers.multi_items())
@@ -73,7 +75,9 @@ class HttpxTransport:
                 content = sent.read()  # its length was checked against the limit above
             else:
                 content = b"".join(self._chunks(sent, request, limits))
-        except httpx.HTTPError as exc:
+        except InfraError:
+            raise
+        except Exception as exc:  # httpx's and anything below it (h11): nothing foreign escapes
             raise _error(exc, request, limits) from exc
         finally:
             sent.close()
@@ -86,7 +90,9 @@ class HttpxTransport:
             yield from limited(
                 sent.iter_bytes(), limits.max_response_bytes, sent.status_code, request.url
             )
-        except httpx.HTTPError as exc:
+        except InfraError:
+            raise
+        except Exception as exc:  # httpx's and anything below it (h11): nothing foreign escapes
             raise _error(exc, request, limits) from exc
 
     async def handle_async(
@@ -97,7 +103,9 @@ class HttpxTransport:
             client = self._async = httpx.AsyncClient(**self._options)
         try:
             sent = await client.send(self._build(client, request, limits), stream=True)
-        except httpx.HTTPError as exc:
+        except InfraError:
+            raise
+        except Exception as exc:  # httpx's and anything below it (h11): nothing foreign escapes
             raise _error(exc, request, limits) from exc
         status, url = sent.status_code, request.url
         headers = Headers(sent.headers.multi_items())
@@ -118,7 +126,9 @@ class HttpxTransport:
                 content = await sent.aread()  # its length was checked against the limit above
             else:
                 content = b"".join([c async for c in self._achunks(sent, request, limits)])
-        except httpx.HTTPError as exc:
+        except InfraError:
+            raise
+        except Exception as exc:  # httpx's and anything below it (h11): nothing foreign escapes
             raise _error(exc, request, limits) from exc
         finally:
             await sent.aclose()
@@ -132,7 +142,9 @@ class HttpxTransport:
                 sent.aiter_bytes(), limits.max_response_bytes, sent.status_code, request.url
             ):
                 yield chunk
-        except httpx.HTTPError as exc:
+        except InfraError:
+            raise
+        except Exception as exc:  # httpx's and anything below it (h11): nothing foreign escapes
             raise _error(exc, request, limits) from exc
 
     def close(self) -> None:

@@ -101,7 +101,9 @@ class WasiHostTransport:
                 max_response_bytes=int(limits.max_response_bytes),
             )
         except Exception as exc:  # host.ToolError and its kinds; nothing foreign escapes
-            raise HttpError(_refusal(exc), url=url) from exc
+            # A refusal by policy or of the arguments will not change on a retry.
+            permanent = getattr(exc, "kind", None) in _PERMANENT_KINDS
+            raise HttpError(_refusal(exc), url=url, retryable=False if permanent else None) from exc
         return _response(answer, request)
 
     async def handle_async(
@@ -115,6 +117,11 @@ class WasiHostTransport:
 
     async def aclose(self) -> None:
         pass
+
+
+_PERMANENT_KINDS = frozenset(
+    {"denied", "invalid_arguments", "too_large", "unknown_tool", "budget_exceeded"}
+)
 
 
 def _refusal(exc: Exception) -> str:

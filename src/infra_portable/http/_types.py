@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import SplitResult, urlencode, urlsplit
 
 from infra_portable.errors import HttpError, SerializationError, SerializationFormat
 
@@ -85,6 +85,8 @@ class Headers:
     ) -> Headers:
         """Headers from user input: names and values may not smuggle CR, LF or NUL."""
         headers = cls(items)
+        # Surrounding spaces and tabs are not part of a field value (RFC 9110 §5.5).
+        headers._items = [(name, value.strip(" \t")) for name, value in headers._items]
         for name, value in headers._items:
             problem = _bad_header(name, value)
             if problem is not None:
@@ -192,7 +194,7 @@ def check_url(url: str) -> str:
 _URL_SAFE = "/%:@!$&'()*+,;=?~-._[]"
 
 
-def _ascii_url(url: str, parts: Any) -> str:
+def _ascii_url(url: str, parts: SplitResult) -> str:
     """An IRI as a URL every transport sends the same way: IDNA host, percent-encoded rest."""
     from urllib.parse import quote, urlunsplit
 
