@@ -3,11 +3,16 @@
     python tests/browser/run_pyodide.py [--summary FILE] [--timeout SECONDS]
                                         [--tests-dir DIR] [--env KEY=VALUE] [-- pytest args]
 
+Paths after ``--`` inside the suite (``-- tests/native/http``) run just those tests.
+
 Steps: ``npm ci`` for the pinned Pyodide (when missing), build infra_portable's wheel,
 download the pinned pure-Python wheels (requirements-pyodide.txt, once), serve them
-with Pyodide and a zip of the suite on 127.0.0.1, then in Chromium: load Pyodide,
-unpack the wheels into site-packages (no micropip: it needs Pyodide's CDN), unpack
-the suite and run pytest. Python's output streams here as it arrives.
+with Pyodide and a zip of the suite on 127.0.0.1, start the loopback HTTP server the
+client tests call (tests/support/loopback_http.py) on another port, so the page reaches
+it cross-origin and CORS is exercised, and pass its URL into Pyodide's environment as
+INFRA_PORTABLE_TEST_HTTP_URL (when that is set already, that server is used instead),
+then in Chromium: load Pyodide, unpack the wheels into site-packages (no micropip: it
+needs Pyodide's CDN), unpack the suite and run pytest. Python's output streams here as it arrives.
 
 Tests are counted by ``tests/support/pytest_counts.py`` (shared with the other
 runtimes: each test once, by its worst phase). The last line printed is
@@ -31,8 +36,9 @@ import os
 import sys
 import time
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,8 +46,10 @@ from typing import TYPE_CHECKING, Any
 # __pycache__ in the repo.
 sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "browser"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "support"))
 
-from _assets import (  # noqa: E402 (after the two lines above, on purpose)
+import loopback_http  # noqa: E402 (after the lines above, on purpose)
+from _assets import (  # noqa: E402 (after the lines above, on purpose)
     REPO_ROOT,
     AssetServer,
     Chromium,
@@ -68,7 +76,8 @@ RUNNER_MODULES = {
 DEFAULT_TIMEOUT_S = 20 * 60
 # Env vars forwarded from the host into Pyodide when set (a smaller example count
 # for a quick run, say); others go through --env.
-FORWARDED_ENV = ("INFRA_PORTABLE_HYPOTHESIS_EXAMPLES",)
+# The loopback server's URL is one of them: set, it replaces the server started here.
+FORWARDED_ENV = ("INFRA_PORTABLE_HYPOTHESIS_EXAMPLES", loopback_http.ENV)
 EXIT_OK, EXIT_FAILED, EXIT_HARNESS, EXIT_TIMEOUT, EXIT_NO_TESTS = 0, 1, 2, 3, 5
 SKIP_IN_ZIP = {"__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache"}
 
@@ -201,6 +210,15 @@ def suite_zip(tests_dir: Path) -> tuple[bytes, str]:
     return buffer.getvalue(), inner
 
 
+def pytest_arguments(inner: str, extra: list[str]) -> list[str]:
+    """pytest's arguments: the suite folder, unless ``extra`` names tests inside it.
+
+    ``-- tests/native/http`` (or a node id under it) runs just those, as under WASI.
+    """
+    named = any(arg == inner or arg.startswith(f"{inner}/") for arg in extra)
+    return [*([] if named else [inner]), "-p", "no:cacheprovider", "-q", "-rs", *extra]
+
+
 def print_console(message: ConsoleMessage, progress: Progress) -> None:
     """Route one page console message: Python output, a harness event, or browser noise."""
     text = message.text
@@ -214,6 +232,18 @@ def print_console(message: ConsoleMessage, progress: Progress) -> None:
         progress.on_event(json.loads(rest))
     else:
         print(f"[browser {message.type}] {text}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def loopback_server(opts: Options) -> Iterator[Options]:
+    """``opts`` with the loopback HTTP server's URL in the suite's env (started here if unset)."""
+    if opts.env.get(loopback_http.ENV):
+        log(f"loopback HTTP server: {opts.env[loopback_http.ENV]} (given)")
+        yield opts
+        return
+    with loopback_http.serving() as url:
+        log(f"loopback HTTP server: {url}")
+        yield replace(opts, env={**opts.env, loopback_http.ENV: url})
 
 
 def run_stage(page: Page, name: str, arg: dict[str, Any]) -> Any:
@@ -241,7 +271,7 @@ def run_suite_in_page(page: Page, opts: Options, timer: PhaseTimer, inner: str) 
         }
         installed = run_stage(page, "install", install_arg)
     log(f"installed {', '.join(installed)}")
-    args = [inner, "-p", "no:cacheprovider", "-q", "-rs", *opts.pytest_args]
+    args = pytest_arguments(inner, opts.pytest_args)
     log(f"pytest {' '.join(args)}")
     with timer.phase("test run"):
         run_arg = {
@@ -352,9 +382,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         with timer.phase("wheels"):
             wheels = [*download_pinned_wheels(REQUIREMENTS), build_library_wheel()]
         suite, inner = suite_zip(opts.tests_dir)
-        with AssetServer() as server:
+        with AssetServer() as server, loopback_server(opts) as opts_with_server:
             serve_assets(server, wheels, dist, suite)
-            result = run_in_browser(server, opts, timer, progress, inner, deadline)
+            result = run_in_browser(server, opts_with_server, timer, progress, inner, deadline)
     except HarnessTimeout:
         timed_out = True
         where = f" while running {progress.running}" if progress.running else ""

@@ -56,7 +56,7 @@ class _ClientBase:
     ) -> None:
         self.config = config or HttpClientConfig()
         self.transport = resolve_transport(transport)
-        self._limits = TransportLimits(self.config.timeout, self.config.max_response_bytes)
+        self._limits = self._make_limits(self.config.timeout)
         self._rand = rand or random.Random().random
         self._clock = clock
         self._on_retry = on_retry
@@ -104,10 +104,19 @@ class _ClientBase:
             request.headers.setdefault(name, value)
         return request
 
+    def _make_limits(self, timeout: float) -> TransportLimits:
+        config = self.config
+        return TransportLimits(
+            timeout,
+            config.max_response_bytes,
+            follow_redirects=config.follow_redirects,
+            max_redirects=config.max_redirects,
+        )
+
     def _limits_for(self, request: Request) -> TransportLimits:
         if request.timeout is None:
             return self._limits
-        return TransportLimits(request.timeout, self.config.max_response_bytes)
+        return self._make_limits(request.timeout)
 
     # -- redirects ------------------------------------------------------------
     def _redirect(self, request: Request, response: Response, hops: int) -> Request | None:

@@ -22,11 +22,21 @@ __all__ = ["Transport", "TransportLimits"]
 class TransportLimits:
     """What the client asks of every exchange (a transport enforces what it can)."""
 
-    __slots__ = ("max_response_bytes", "timeout")
+    __slots__ = ("follow_redirects", "max_redirects", "max_response_bytes", "timeout")
 
-    def __init__(self, timeout: float, max_response_bytes: int) -> None:
+    def __init__(
+        self,
+        timeout: float,
+        max_response_bytes: int,
+        *,
+        follow_redirects: bool = True,
+        max_redirects: int = 10,
+    ) -> None:
         self.timeout = timeout
         self.max_response_bytes = max_response_bytes
+        # Only transports that cannot hand redirects back (the browser's fetch) read these.
+        self.follow_redirects = follow_redirects
+        self.max_redirects = max_redirects
 
 
 @runtime_checkable

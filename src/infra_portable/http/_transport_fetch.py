@@ -116,9 +116,9 @@ def _is_nullish(value: Any) -> bool:
 
 def _wants_follow(limits: TransportLimits) -> tuple[bool, str]:
     """Whether redirects may be followed, and why not (from the client's limits, when given)."""
-    if not getattr(limits, "follow_redirects", True):
+    if not limits.follow_redirects:
         return False, "the client does not follow redirects"
-    if getattr(limits, "max_redirects", None) == 0:
+    if limits.max_redirects == 0:
         return False, "too many redirects (more than 0)"
     return True, ""
 
@@ -410,10 +410,12 @@ def _js_headers(request: Request) -> Any:
         try:
             js_headers.append(name, value)
         except JsException as exc:
-            raise HttpError(
-                f"the browser refused the request header {name!r}: {exc}", url=request.url
-            ) from exc
+            raise _refused_header(name, exc, request) from exc
     return js_headers
+
+
+def _refused_header(name: str, exc: Any, request: Request) -> HttpError:
+    return HttpError(f"the browser refused the request header {name!r}: {exc}", url=request.url)
 
 
 def _xhr_exchange(request: Request, limits: TransportLimits) -> Response:
@@ -441,10 +443,13 @@ def _xhr_exchange(request: Request, limits: TransportLimits) -> Response:
             js_xhr.timeout = _timeout_ms(timeout)
         else:
             js_xhr.overrideMimeType("text/plain; charset=x-user-defined")
-        for name, value in _sendable(request.headers):
-            js_xhr.setRequestHeader(name, value)
     except JsException as exc:
         raise _js_error(exc, request, "preparing the request", False, timeout) from exc
+    for name, value in _sendable(request.headers):
+        try:
+            js_xhr.setRequestHeader(name, value)
+        except JsException as exc:
+            raise _refused_header(name, exc, request) from exc
     try:
         js_xhr.send(None if request.body is None else to_js(request.body))
     except JsException as exc:
