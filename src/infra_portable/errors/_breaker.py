@@ -166,11 +166,13 @@ class CircuitBreaker:
             if isinstance(exc, Exception):
                 self.record_failure(exc)
             else:  # cancelled or interrupted: says nothing about health
-                self._release()
+                self.release()
             raise
         self.record_success()
 
-    def _release(self) -> None:
+    def release(self) -> None:
+        """Give back an acquired call without an outcome (it was cancelled): a
+        half-open breaker's probe slot is free again and nothing is counted."""
         with self._lock:
             if self._state is CircuitState.HALF_OPEN:
                 self._in_flight = max(self._in_flight - 1, 0)

@@ -326,16 +326,11 @@ class Router:
         return failed
 
     def _abandon(self, state: EndpointState) -> None:
-        """A send cancelled or interrupted mid-flight: it says nothing about the endpoint.
-
-        A half-open breaker's probe slot must still be given back; the breaker
-        has no public "release", so the probe counts as failed, which re-opens
-        it for one recovery timeout (the conservative reading).
-        """
+        """A send cancelled or interrupted mid-flight: it says nothing about the endpoint;
+        a half-open breaker gets its probe slot back."""
         with self._lock:
             state.in_flight -= 1
-        if state.breaker.state is CircuitState.HALF_OPEN:
-            state.breaker.record_failure()
+        state.breaker.release()
 
     def set_health(self, endpoint: Endpoint | str, status: HealthStatus | str) -> None:
         """Mark an endpoint's health by hand (draining one for maintenance, say)."""

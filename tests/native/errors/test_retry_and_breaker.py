@@ -219,6 +219,21 @@ def test_half_open_admits_limited_trial_calls() -> None:
     assert breaker.state is CircuitState.CLOSED
 
 
+def test_a_released_trial_call_frees_its_slot_and_counts_nothing() -> None:
+    clock = FakeClock()
+    breaker = CircuitBreaker(
+        failure_threshold=1, recovery_timeout=1, half_open_max_calls=1, clock=clock
+    )
+    breaker.record_failure()
+    clock.now += 1
+    breaker.acquire()
+    breaker.release()  # the trial was cancelled
+    assert breaker.state is CircuitState.HALF_OPEN
+    breaker.acquire()  # the slot is free again
+    breaker.record_success()
+    assert breaker.state is CircuitState.CLOSED
+
+
 def test_success_resets_consecutive_failures() -> None:
     breaker = CircuitBreaker(failure_threshold=2, clock=FakeClock())
     breaker.record_failure()
