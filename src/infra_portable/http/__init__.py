@@ -20,6 +20,12 @@ The client retries retryable failures and statuses (429/5xx, honouring
 ``Retry-After``), follows redirects up to a limit, bounds the response size and
 turns every failure into an :class:`~infra_portable.errors.HttpError` with the
 URL and status.
+
+Server: :mod:`infra_portable.http.server` is an ASGI toolkit (``App`` with
+routing, JSON handlers, problem+json errors, request-ID/CORS/timeout/body-limit
+middleware, streaming and SSE responses), served natively by uvicorn
+(``serve``/``serving``) and callable in process everywhere through
+:class:`AsgiTransport`. Its main names are re-exported here, imported on first use.
 """
 
 from __future__ import annotations
@@ -39,6 +45,32 @@ from infra_portable.http._types import (
     reason_phrase,
 )
 
+# The server side, imported on first use (``from infra_portable.http import App``).
+_SERVER_NAMES = frozenset(
+    {
+        "App",
+        "ServerRequest",
+        "ServerResponse",
+        "JsonResponse",
+        "StreamingResponse",
+        "SseResponse",
+        "HttpProblem",
+        "HttpServer",
+        "HttpServerConfig",
+        "serve",
+        "serving",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _SERVER_NAMES:
+        from infra_portable.http import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module 'infra_portable.http' has no attribute {name!r}")
+
+
 __all__ = [
     "HttpClient",
     "AsyncHttpClient",
@@ -57,4 +89,16 @@ __all__ = [
     "resolve_transport",
     "parse_retry_after",
     "reason_phrase",
+    # the server side (lazy)
+    "App",
+    "ServerRequest",
+    "ServerResponse",
+    "JsonResponse",
+    "StreamingResponse",
+    "SseResponse",
+    "HttpProblem",
+    "HttpServer",
+    "HttpServerConfig",
+    "serve",
+    "serving",
 ]
