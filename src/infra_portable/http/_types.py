@@ -386,6 +386,7 @@ class Response:
         "_astream",
         "_close",
         "_content",
+        "_on_close",
         "_stream",
         "headers",
         "request",
@@ -413,6 +414,7 @@ class Response:
         self._astream = astream
         self._close = close
         self._aclose = aclose
+        self._on_close: list[Callable[[], None]] | None = None
         self.url = url or (request.url if request is not None else "")
         self.request = request
 
@@ -536,10 +538,22 @@ class Response:
         for event in decoder.close():
             yield event
 
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once, when the response is closed (a streamed body ends, is
+        abandoned, or the ``with`` block exits): for bookkeeping such as in-flight counts."""
+        if self._on_close is None:
+            self._on_close = []
+        self._on_close.append(callback)
+
     def close(self) -> None:
         close, self._close = self._close, None
-        if close is not None:
-            close()
+        callbacks, self._on_close = self._on_close, None
+        try:
+            if close is not None:
+                close()
+        finally:
+            for callback in callbacks or ():
+                callback()
 
     async def aclose(self) -> None:
         aclose, self._aclose = self._aclose, None

@@ -402,13 +402,29 @@ class Router:
         return False
 
     def _answered(
-        self, state: EndpointState, started: float, response: Response, attempts: _Attempts
+        self,
+        state: EndpointState,
+        started: float,
+        response: Response,
+        attempts: _Attempts,
+        stream: bool,
     ) -> bool:
-        """Record a response; True when it is the answer (not a 429/5xx to retry)."""
-        failed = self._finish(state, self._clock() - started, response.status, None, reserved=True)
+        """Record a response; True when it is the answer (not a 429/5xx to retry).
+
+        A streamed answer stays in flight until its body is closed (an LLM token
+        stream keeps the endpoint busy long after the headers arrive)."""
+        failed = is_failure_status(response.status)
+        hold = stream and not failed
+        self._finish(state, self._clock() - started, response.status, None, reserved=not hold)
+        if hold:
+            response.on_close(lambda: self._release(state))
         if failed:
             attempts.response, attempts.error = response, None
         return not failed
+
+    def _release(self, state: EndpointState) -> None:
+        with self._lock:
+            state.in_flight -= 1
 
     def _give_up(self, attempts: _Attempts, view: RequestView) -> Response:
         if attempts.response is not None:
@@ -427,7 +443,7 @@ class Router:
         error when the last attempt got no response, and at once for an error
         that is not retryable. ``client`` should not retry by itself
         (``HttpClientConfig(max_retries=0)``). With ``stream=True`` the
-        request counts as in flight until the response headers arrive.
+        request counts as in flight until the response is closed.
         """
         view = self._view(request)
         attempts = _Attempts()
@@ -447,7 +463,7 @@ class Router:
             except BaseException:
                 self._abandon(state)
                 raise
-            if self._answered(state, started, response, attempts):
+            if self._answered(state, started, response, attempts, stream):
                 return response
         return self._give_up(attempts, view)
 
@@ -473,7 +489,7 @@ class Router:
             except BaseException:
                 self._abandon(state)
                 raise
-            if self._answered(state, started, response, attempts):
+            if self._answered(state, started, response, attempts, stream):
                 return response
         return self._give_up(attempts, view)
 

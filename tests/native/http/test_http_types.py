@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -137,3 +139,21 @@ def test_retry_after_forms() -> None:
     now = 1_700_000_000.0
     assert parse_retry_after("Tue, 14 Nov 2023 22:13:50 GMT", now=now) == pytest.approx(30.0)
     assert parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now=now) == 0.0
+
+
+def test_close_callbacks_run_once_when_a_stream_ends(run_coro: Any) -> None:
+    seen: list[str] = []
+    response = Response(200, stream=iter([b"a", b"b"]), close=lambda: seen.append("transport"))
+    response.on_close(lambda: seen.append("hook"))
+    assert list(response.iter_bytes()) == [b"a", b"b"]
+    response.close()
+    assert seen == ["transport", "hook"]
+
+    async def chunks() -> Any:
+        yield b"x"
+
+    streamed = Response(200, astream=chunks())
+    streamed.on_close(lambda: seen.append("async hook"))
+    run_coro(streamed.aclose())
+    run_coro(streamed.aclose())
+    assert seen == ["transport", "hook", "async hook"]

@@ -385,3 +385,21 @@ def test_wrong_argument_types_are_validation_errors() -> None:
     with pytest.raises(ValidationError) as caught:
         Router(endpoints("a"), rules=["claude-*"])  # type: ignore[list-item]
     assert caught.value.field == "rules[0]"
+
+
+def test_a_streamed_answer_stays_in_flight_until_it_is_closed() -> None:
+    transport = ScriptedTransport()
+    router = Router(endpoints("a", "b"), strategy="least_connections")
+    client = client_for(transport)
+    first = router.send(chat(), client, stream=True)
+    assert router.stats()["a"].in_flight + router.stats()["b"].in_flight == 1
+    busy = next(name for name, s in router.stats().items() if s.in_flight == 1)
+    assert router.route(chat()).name != busy  # least-connections sees the open stream
+    first.close()
+    first.close()  # closing twice releases once
+    assert all(s.in_flight == 0 for s in router.stats().values())
+    with router.send(chat(), client, stream=True):
+        pass
+    assert all(s.in_flight == 0 for s in router.stats().values())
+    assert router.send(chat(), client).status == 200  # read at once: released at once
+    assert all(s.in_flight == 0 for s in router.stats().values())
