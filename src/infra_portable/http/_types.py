@@ -1,4 +1,6 @@
-"""Requests, responses and headers: the values every transport and the client share.
+"""Requests and responses: the values every transport and the client share.
+
+Headers (and Retry-After parsing) live in ``_headers``, URL checks in ``_url``.
 
 The seed's ``RequestBuilder`` is :class:`RequestBuilder` (``Request.get(url)``
 starts one, ``build()`` checks it); ``Response`` carries status, headers and a
@@ -8,213 +10,35 @@ Nothing here does I/O or imports a transport.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any
-from urllib.parse import SplitResult, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from infra_portable.errors import HttpError, SerializationError, SerializationFormat
+
+# Re-exported: transports and the client import these from here.
+from infra_portable.http._headers import (
+    METHODS,
+    Headers,
+    parse_retry_after,
+    reason_phrase,
+    retry_after_of,
+)
+from infra_portable.http._url import check_url
 
 __all__ = [
     "METHODS",
     "Headers",
-    "HeadersLike",
     "Request",
     "RequestBuilder",
     "Response",
+    "check_url",
+    "make_request",
+    "parse_retry_after",
     "reason_phrase",
+    "retry_after_of",
+    "status_error",
 ]
-
-METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
-HeadersLike = "Headers | Mapping[str, str] | Iterable[tuple[str, str]] | None"
-
-_REASONS = {
-    200: "OK", 201: "Created", 202: "Accepted", 204: "No Content",
-    301: "Moved Permanently", 302: "Found", 303: "See Other", 304: "Not Modified",
-    307: "Temporary Redirect", 308: "Permanent Redirect",
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
-    413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
-    429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented",
-    502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
-}  # fmt: skip
-
-
-def reason_phrase(status: int) -> str:
-    return _REASONS.get(status, "")
-
-
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")  # RFC 9110 §5.6.2
-_BAD_VALUE = re.compile(r"[\r\n\0]")
-
-
-def _bad_header(name: str, value: str) -> str | None:
-    """Why ``name: value`` cannot be sent, or None."""
-    if not _TOKEN.match(name):
-        return "a header name is a token (letters, digits, !#$%&'*+-.^_`|~)"
-    if _BAD_VALUE.search(value) is not None:
-        return "a header value has no CR, LF or NUL"
-    if not value.isascii():
-        # RFC 9110 tolerates Latin-1 "obs-text", but transports disagree on it (httpx and
-        # the host bridge send ASCII only); one rule everywhere: ASCII.
-        return "a header value is ASCII text (encode others first, e.g. RFC 8187 or base64)"
-    return None
-
-
-class Headers:
-    """Case-insensitive, order-keeping, multi-valued HTTP headers."""
-
-    __slots__ = ("_items",)
-
-    def __init__(
-        self,
-        items: Headers | Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
-    ) -> None:
-        if items is None:
-            self._items: list[tuple[str, str]] = []
-        elif isinstance(items, Headers):
-            self._items = list(items._items)
-        elif isinstance(items, Mapping):
-            self._items = [(str(k), str(v)) for k, v in items.items()]
-        else:
-            self._items = [(str(k), str(v)) for k, v in items]
-
-    @classmethod
-    def checked(
-        cls, items: Headers | Mapping[str, str] | Iterable[tuple[str, str]] | None
-    ) -> Headers:
-        """Headers from user input: names and values may not smuggle CR, LF or NUL."""
-        headers = cls(items)
-        # Surrounding spaces and tabs are not part of a field value (RFC 9110 §5.5).
-        headers._items = [(name, value.strip(" \t")) for name, value in headers._items]
-        for name, value in headers._items:
-            problem = _bad_header(name, value)
-            if problem is not None:
-                raise HttpError(f"invalid header {name!r}: {problem}")
-        return headers
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        """The first value of ``name`` (case-insensitive), or ``default``."""
-        lowered = name.lower()
-        for key, value in self._items:
-            if key.lower() == lowered:
-                return value
-        return default
-
-    def get_all(self, name: str) -> list[str]:
-        lowered = name.lower()
-        return [v for k, v in self._items if k.lower() == lowered]
-
-    def set(self, name: str, value: str) -> None:
-        """Replace every value of ``name`` with ``value``."""
-        self.remove(name)
-        self._items.append((name, value))
-
-    def add(self, name: str, value: str) -> None:
-        self._items.append((name, value))
-
-    def setdefault(self, name: str, value: str) -> None:
-        if name.lower() not in self:
-            self._items.append((name, value))
-
-    def remove(self, name: str) -> None:
-        lowered = name.lower()
-        self._items = [(k, v) for k, v in self._items if k.lower() != lowered]
-
-    def items(self) -> list[tuple[str, str]]:
-        """Every (name, value) pair, in order, names as given."""
-        return list(self._items)
-
-    def to_dict(self) -> dict[str, str]:
-        """Lower-cased names; repeated headers joined with ", " (set-cookie kept apart by get_all)."""
-        merged: dict[str, str] = {}
-        for key, value in self._items:
-            k = key.lower()
-            merged[k] = f"{merged[k]}, {value}" if k in merged else value
-        return merged
-
-    def copy(self) -> Headers:
-        return Headers(self)
-
-    def __contains__(self, name: object) -> bool:
-        if not isinstance(name, str):
-            return False
-        lowered = name.lower()
-        return any(k.lower() == lowered for k, _ in self._items)
-
-    def __getitem__(self, name: str) -> str:
-        value = self.get(name)
-        if value is None:
-            raise KeyError(name)
-        return value
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(k for k, _ in self._items)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Headers):
-            return sorted((k.lower(), v) for k, v in self._items) == sorted(
-                (k.lower(), v) for k, v in other._items
-            )
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        shown = [(k, "[redacted]" if k.lower() in _SECRET_HEADERS else v) for k, v in self._items]
-        return f"Headers({shown!r})"
-
-
-_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
-
-
-def check_url(url: str) -> str:
-    """``url`` if it is an absolute http(s) URL with a host; otherwise an HttpError."""
-    if not isinstance(url, str):
-        raise HttpError(f"URL must be a string, not {type(url).__name__}")
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # raises ValueError for a bad port
-    except ValueError as exc:
-        raise HttpError(f"invalid URL (bad port or host): {exc}", url=url) from None
-    if parts.scheme not in ("http", "https"):
-        raise HttpError("invalid URL: the scheme must be http or https", url=url)
-    if not parts.hostname:
-        raise HttpError("invalid URL: no host", url=url)
-    if any(c in url for c in " \r\n\t\0"):
-        raise HttpError("invalid URL: whitespace or control characters", url=url)
-    if not url.isascii():
-        url = _ascii_url(url, parts)
-    return url
-
-
-_URL_SAFE = "/%:@!$&'()*+,;=?~-._[]"
-
-
-def _ascii_url(url: str, parts: SplitResult) -> str:
-    """An IRI as a URL every transport sends the same way: IDNA host, percent-encoded rest."""
-    from urllib.parse import quote, urlunsplit
-
-    host = parts.hostname or ""
-    try:
-        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise HttpError(
-            "invalid URL: the host is not a valid internationalised name", url=url
-        ) from None
-    netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
-    if parts.username is not None:
-        userinfo = quote(parts.username, safe="")
-        if parts.password is not None:
-            userinfo += ":" + quote(parts.password, safe="")
-        netloc = f"{userinfo}@{netloc}"
-    path, query, fragment = (
-        quote(p, safe=_URL_SAFE) for p in (parts.path, parts.query, parts.fragment)
-    )
-    return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
 class Request:
@@ -587,29 +411,6 @@ def _charset(content_type: str | None) -> str | None:
     return None
 
 
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    # Not RFC delta-seconds, but some servers send a decimal: honour it.
-    head, dot, tail = value.partition(".")
-    if dot and head.isdigit() and tail.isdigit():
-        return float(value)
-    try:
-        from email.utils import parsedate_to_datetime
-
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    import time
-
-    now = time.time() if now is None else now
-    return max(0.0, when.timestamp() - now)
-
-
 def status_error(response: Response) -> HttpError:
     """The HttpError for a non-2xx response: status, URL, Retry-After and a piece of the body."""
     detail = ""
@@ -622,13 +423,3 @@ def status_error(response: Response) -> HttpError:
         url=response.url,
         retry_after_s=retry_after_of(response.headers),
     )
-
-
-def retry_after_of(headers: Headers) -> float | None:
-    """The wait a response asks for: ``retry-after-ms`` (sent by LLM APIs) or ``Retry-After``."""
-    millis = headers.get("retry-after-ms")
-    if millis is not None:
-        seconds = parse_retry_after(millis)
-        if seconds is not None:
-            return seconds / 1000
-    return parse_retry_after(headers.get("retry-after"))
