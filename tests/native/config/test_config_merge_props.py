@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from infra_portable.config import ConfigLoader, deep_merge
@@ -78,9 +78,31 @@ def test_earlier_leaves_survive_unless_overridden(a: dict[str, Any], b: dict[str
             assert lookup(merged, path) == value
 
 
+def replaces_a_value_with_a_table(b: dict[str, Any], c: dict[str, Any]) -> bool:
+    """Whether ``c`` puts a table where ``b`` has a value that is not one."""
+    return any(
+        key in b
+        and isinstance(value, dict)
+        and (not isinstance(b[key], dict) or replaces_a_value_with_a_table(b[key], value))
+        for key, value in c.items()
+    )
+
+
 @given(tables, tables, tables)
-def test_merge_is_associative(a: dict[str, Any], b: dict[str, Any], c: dict[str, Any]) -> None:
+def test_merge_is_associative_when_the_sources_agree_on_tables(
+    a: dict[str, Any], b: dict[str, Any], c: dict[str, Any]
+) -> None:
+    assume(not replaces_a_value_with_a_table(b, c))
     assert deep_merge(deep_merge(a, b), c) == deep_merge(a, deep_merge(b, c))
+
+
+def test_merge_is_not_associative_when_a_value_turns_back_into_a_table() -> None:
+    # b replaces a's table with a value; c's table then starts afresh on top of
+    # a + b, but merges into a's table when b + c is merged first. Loading
+    # sources in order (what ConfigLoader does) is the left fold.
+    a, b, c = {"k": {"x": 1}}, {"k": None}, {"k": {"y": 2}}
+    assert deep_merge(deep_merge(a, b), c) == {"k": {"y": 2}}
+    assert deep_merge(a, deep_merge(b, c)) == {"k": {"x": 1, "y": 2}}
 
 
 @given(tables, tables)
