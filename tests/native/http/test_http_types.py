@@ -67,7 +67,8 @@ def test_header_injection_is_refused(name: str, value: str) -> None:
         with pytest.raises(HttpError, match="invalid header"):
             Request.get("http://h/").header(name, value).build()
     else:
-        assert Request.get("http://h/").header(name, value).build().headers[name] == value
+        sent = Request.get("http://h/").header(name, value).build().headers[name]
+        assert sent == value.strip(" \t")  # surrounding whitespace is not part of a value
 
 
 def test_iris_become_ascii_urls() -> None:
