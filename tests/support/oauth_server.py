@@ -21,6 +21,9 @@ client_secret_post) and ``spa`` (public: auth method ``none``, PKCE required).
 
 Served by werkzeug's ``make_server`` on 127.0.0.1, port 0, in a daemon thread;
 leaving the ``with`` block shuts it down. Native CPython only (sockets, threads).
+The WASI and Pyodide harnesses start it with ``serving_in_subprocess()`` and pass
+``to_env(info)`` as ``INFRA_PORTABLE_TEST_OAUTH``; every answer carries CORS
+headers so a page may call it.
 
 ``python tests/support/oauth_server.py`` runs the same server in its own
 process: it prints one JSON line (``base_url``, ``public_jwks``) and serves
@@ -43,6 +46,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 REDIRECT_URI = "http://127.0.0.1:9/callback"  # never contacted: the test reads the redirect
+ENV = "INFRA_PORTABLE_TEST_OAUTH"  # JSON {base_url, public_jwks}: a server a harness started
 USER_ID = "user-42"
 KEY_ID = "as-key-1"
 
@@ -190,6 +194,7 @@ def build_app(info: OAuthServer, private_key: Any) -> Any:
     from authlib.oauth2.rfc7636 import CodeChallenge
     from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
     from flask import Flask, jsonify
+    from flask import request as flask_request
     from joserfc.jwk import KeySet
 
     clients = {
@@ -296,6 +301,28 @@ def build_app(info: OAuthServer, private_key: Any) -> Any:
     require_oauth = ResourceProtector()
     require_oauth.register_token_validator(Validator())
 
+    # CORS, so a page (the Pyodide suite) may call the token, JWKS and userinfo
+    # endpoints from its own origin; non-credentialed, so "*" is allowed.
+    @app.before_request
+    def preflight() -> Any:
+        if flask_request.method == "OPTIONS" and flask_request.headers.get(
+            "Access-Control-Request-Method"
+        ):
+            answer = app.make_response(("", 204))
+            answer.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            answer.headers["Access-Control-Allow-Headers"] = flask_request.headers.get(
+                "Access-Control-Request-Headers", "*"
+            )
+            answer.headers["Access-Control-Max-Age"] = "600"
+            return answer
+        return None
+
+    @app.after_request
+    def cors(answer: Any) -> Any:
+        answer.headers["Access-Control-Allow-Origin"] = "*"
+        answer.headers["Access-Control-Expose-Headers"] = "*"
+        return answer
+
     @app.get("/authorize")
     def authorize() -> Any:
         # Auto-approve for the test user: no login page, straight to the redirect.
@@ -355,6 +382,56 @@ def serving(*, token_lifetime: int = 3600) -> Iterator[OAuthServer]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def to_env(info: OAuthServer) -> str:
+    """The value of ``ENV`` that tells a suite (in any runtime) where the server is."""
+    return json.dumps({"base_url": info.base_url, "public_jwks": info.public_jwks})
+
+
+def from_env() -> OAuthServer | None:
+    """The server a harness started, from ``ENV``; None when it started none."""
+    import os
+
+    raw = os.environ.get(ENV)
+    if not raw:
+        return None
+    data = json.loads(raw)
+    return OAuthServer(data["base_url"], data["public_jwks"])
+
+
+@contextmanager
+def serving_in_subprocess(python: str | None = None) -> Iterator[OAuthServer]:
+    """The same server in its own process (``python`` defaults to this one), for
+    harnesses and for an interpreter that cannot import Authlib's dependencies."""
+    import os
+    import selectors
+    import subprocess
+
+    process = subprocess.Popen(
+        [python or sys.executable, __file__],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "INFRA_PORTABLE_BLOCK_NATIVE"},
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            if not selector.select(timeout=60):
+                raise RuntimeError("the OAuth server process did not start within 60 s")
+        started = json.loads(process.stdout.readline())
+        yield OAuthServer(started["base_url"], started["public_jwks"])
+    finally:
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        process.stdout.close()
 
 
 def main() -> None:
