@@ -27,7 +27,6 @@ import asyncio
 import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -37,6 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import Group
+from _loopback_asgi import serving
 
 TARGET = 0.8
 CONNECTIONS = 32
@@ -49,8 +49,6 @@ PAYLOAD = {
     "context_window": 8192,
     "tags": ["chat", "instruct"],
 }
-# The same options for every app measured.
-UVICORN_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False, "lifespan": "off"}
 KINDS = ("bare", "ours", "stack")
 LABELS = {"bare": "bare ASGI", "ours": "App", "stack": "App + request-id, CORS, timeout"}
 
@@ -100,19 +98,20 @@ def our_app(with_middleware: bool) -> Any:
     return app
 
 
-def _serve(kind: str) -> None:
-    """Child process: serve one app on a free port, print the port, run until killed."""
-    import uvicorn
+# The import target each kind is served from (a factory for ours).
+TARGETS = {
+    "bare": ("bench_http_server:bare_app", False),
+    "ours": ("bench_http_server:plain_app", True),
+    "stack": ("bench_http_server:stack_app", True),
+}
 
-    app = {"bare": bare_app, "ours": our_app(False), "stack": our_app(True)}[kind]
-    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP,
-    # and without it every response (headers, then body) waits on a delayed ACK.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    print(sock.getsockname()[1], flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, **UVICORN_OPTIONS))
-    server.run(sockets=[sock])
+
+def plain_app() -> Any:
+    return our_app(False)
+
+
+def stack_app() -> Any:
+    return our_app(True)
 
 
 # -- the load generators ----------------------------------------------------------------
@@ -180,45 +179,12 @@ def load_generator() -> tuple[str, Any]:
 # -- measuring ----------------------------------------------------------------------------
 
 
-def _start(kind: str) -> tuple[subprocess.Popen[str], str]:
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    assert process.stdout is not None
-    port = int(process.stdout.readline())
-    url = f"http://127.0.0.1:{port}{PATH}"
-    deadline = time.monotonic() + 20
-    while True:  # ready when it answers
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
-                probe.sendall(
-                    f"GET {PATH} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
-                )
-                if probe.recv(64).startswith(b"HTTP/1.1 200"):
-                    return process, url
-        except OSError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            raise RuntimeError(f"the {kind} server did not start")
-        time.sleep(0.05)
-
-
 def measure(kind: str, seconds: float, generate: Any) -> float:
-    process, url = _start(kind)
-    try:
+    target, factory = TARGETS[kind]
+    with serving(target, factory=factory, probe_path=PATH) as base:
+        url = base + PATH
         generate(url, 0.5 if seconds < 3 else 1.0)  # warm-up
         return float(generate(url, seconds))
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def run(quick: bool) -> list[Group]:
@@ -260,13 +226,9 @@ def run(quick: bool) -> list[Group]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--serve", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--load", help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, default=5.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        _serve(args.serve)
-        return 0
     if args.load:
         from urllib.parse import urlsplit
 
