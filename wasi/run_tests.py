@@ -17,7 +17,6 @@ Prints the pytest output, then ``wasi: N passed, N failed, N skipped``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
@@ -27,7 +26,6 @@ import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,35 +90,13 @@ def build_site() -> Path:
     return site
 
 
-@contextlib.contextmanager
-def loopback_url() -> Iterator[str]:
-    """The test server's base URL: the one INFRA_PORTABLE_TEST_HTTP_URL names, or one started here."""
-    given = os.environ.get(HTTP_URL_ENV)
-    if given:
-        yield given.rstrip("/")
-        return
+def support_module(name: str) -> Any:
+    """A module from tests/support (the test servers), imported on first use."""
     if str(SUPPORT) not in sys.path:
         sys.path.insert(0, str(SUPPORT))
-    import loopback_http
+    import importlib
 
-    with loopback_http.serving() as url:
-        yield url
-
-
-@contextlib.contextmanager
-def authorization_server() -> Iterator[tuple[str, str]]:
-    """The Authlib test server (tests/support/oauth_server.py): its origin and the env value
-    the auth tests read; started here, in its own process, unless the env names one."""
-    if str(SUPPORT) not in sys.path:
-        sys.path.insert(0, str(SUPPORT))
-    import oauth_server
-
-    given = oauth_server.from_env()
-    if given is not None:
-        yield given.base_url, oauth_server.to_env(given)
-        return
-    with oauth_server.serving_in_subprocess() as info:
-        yield info.base_url, oauth_server.to_env(info)
+    return importlib.import_module(name)
 
 
 def raise_descriptor_limit() -> None:
@@ -230,7 +206,15 @@ def main(argv: list[str] | None = None) -> int:
         *options,
     ]
     try:
-        with loopback_url() as http_url, authorization_server() as oauth:
+        loopback_http, oauth_server = (
+            support_module("loopback_http"),
+            support_module("oauth_server"),
+        )
+        with (
+            loopback_http.serving_unless(os.environ.get(HTTP_URL_ENV)) as http_url,
+            oauth_server.subprocess_unless(oauth_server.from_env()) as authorization,
+        ):
+            oauth = (authorization.base_url, oauth_server.to_env(authorization))
             done = run_guest(guest_argv, site, out_dir, args.deadline, http_url, oauth)
     except Exception as exc:  # the runner's own refusals: no artifacts, wasmtime missing...
         shutil.rmtree(out_dir, ignore_errors=True)

@@ -241,27 +241,17 @@ def print_console(message: ConsoleMessage, progress: Progress) -> None:
 
 
 @contextmanager
-def loopback_server(opts: Options) -> Iterator[Options]:
-    """``opts`` with the loopback HTTP server's URL in the suite's env (started here if unset)."""
-    if opts.env.get(loopback_http.ENV):
-        log(f"loopback HTTP server: {opts.env[loopback_http.ENV]} (given)")
-        yield opts
-        return
-    with loopback_http.serving() as url:
-        log(f"loopback HTTP server: {url}")
-        yield replace(opts, env={**opts.env, loopback_http.ENV: url})
-
-
-@contextmanager
-def authorization_server(opts: Options) -> Iterator[Options]:
-    """``opts`` with the Authlib test server's address in the suite's env (started here,
-    in its own process, if unset): the auth tests call it through Chromium's fetch."""
-    if opts.env.get(oauth_server.ENV):
-        yield opts
-        return
-    with oauth_server.serving_in_subprocess() as info:
-        log(f"OAuth authorization server: {info.base_url}")
-        yield replace(opts, env={**opts.env, oauth_server.ENV: oauth_server.to_env(info)})
+def test_servers(opts: Options) -> Iterator[Options]:
+    """``opts`` with the loopback HTTP server's URL and the Authlib server's address in the
+    suite's env; each started here (the OAuth one in its own process) unless given."""
+    given = oauth_server.from_env(opts.env.get(oauth_server.ENV, ""))
+    with (
+        loopback_http.serving_unless(opts.env.get(loopback_http.ENV)) as url,
+        oauth_server.subprocess_unless(given) as authorization,
+    ):
+        log(f"loopback HTTP server: {url}; OAuth authorization server: {authorization.base_url}")
+        env = {loopback_http.ENV: url, oauth_server.ENV: oauth_server.to_env(authorization)}
+        yield replace(opts, env={**opts.env, **env})
 
 
 def run_stage(page: Page, name: str, arg: dict[str, Any]) -> Any:
@@ -400,11 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with timer.phase("wheels"):
             wheels = [*download_pinned_wheels(REQUIREMENTS), build_library_wheel()]
         suite, inner = suite_zip(opts.tests_dir)
-        with (
-            AssetServer() as server,
-            loopback_server(opts) as with_http,
-            authorization_server(with_http) as opts_with_server,
-        ):
+        with AssetServer() as server, test_servers(opts) as opts_with_server:
             serve_assets(server, wheels, dist, suite)
             result = run_in_browser(server, opts_with_server, timer, progress, inner, deadline)
     except HarnessTimeout:

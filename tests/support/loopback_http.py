@@ -261,6 +261,16 @@ def serving(port: int = 0) -> Iterator[str]:
         thread.join(timeout=5)
 
 
+@contextmanager
+def serving_unless(given: str | None) -> Iterator[str]:
+    """``given`` (a harness's server, from ``ENV``) when set, else a server started here."""
+    if given:
+        yield given.rstrip("/")
+        return
+    with serving() as url:
+        yield url
+
+
 if __name__ == "__main__":
     with serving() as url:
         print(url, flush=True)

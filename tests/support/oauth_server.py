@@ -389,15 +389,25 @@ def to_env(info: OAuthServer) -> str:
     return json.dumps({"base_url": info.base_url, "public_jwks": info.public_jwks})
 
 
-def from_env() -> OAuthServer | None:
-    """The server a harness started, from ``ENV``; None when it started none."""
+def from_env(raw: str | None = None) -> OAuthServer | None:
+    """The server a harness started, from ``ENV`` (or ``raw``, its value); None when none."""
     import os
 
-    raw = os.environ.get(ENV)
+    raw = os.environ.get(ENV) if raw is None else raw
     if not raw:
         return None
     data = json.loads(raw)
     return OAuthServer(data["base_url"], data["public_jwks"])
+
+
+@contextmanager
+def subprocess_unless(given: OAuthServer | None) -> Iterator[OAuthServer]:
+    """``given`` (a harness's server) when set, else one started in its own process."""
+    if given is not None:
+        yield given
+        return
+    with serving_in_subprocess() as info:
+        yield info
 
 
 @contextmanager
