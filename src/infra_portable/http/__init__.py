@@ -33,7 +33,7 @@ from __future__ import annotations
 from infra_portable.http._client import AsyncHttpClient, HttpClient, resolve_transport
 from infra_portable.http._config import DEFAULT_RETRY_STATUSES, HttpClientConfig
 from infra_portable.http._sse import ServerSentEvent, SseDecoder
-from infra_portable.http._transport import Transport, TransportLimits
+from infra_portable.http._transport import SyncTransport, Transport, TransportLimits
 from infra_portable.http._transport_asgi import AsgiTransport
 from infra_portable.http._types import (
     METHODS,
@@ -85,6 +85,7 @@ __all__ = [
     "SseDecoder",
     "Transport",
     "TransportLimits",
+    "SyncTransport",
     "AsgiTransport",
     "resolve_transport",
     "parse_retry_after",

@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from infra_portable.http._types import Request, Response
 
-__all__ = ["Transport", "TransportLimits"]
+__all__ = ["SyncTransport", "Transport", "TransportLimits"]
 
 
 class TransportLimits:
@@ -54,3 +54,25 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
     async def aclose(self) -> None: ...
+
+
+class SyncTransport:
+    """Base for a transport whose exchange never awaits (a host call, a replay, a
+    scripted fake): ``handle_async`` runs ``handle`` inline, and it holds nothing to
+    close. Subclasses set ``name`` and implement ``handle``."""
+
+    name = "sync"
+
+    def handle(self, request: Request, limits: TransportLimits, stream: bool) -> Response:
+        raise NotImplementedError
+
+    async def handle_async(
+        self, request: Request, limits: TransportLimits, stream: bool
+    ) -> Response:
+        return self.handle(request, limits, stream)
+
+    def close(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        self.close()

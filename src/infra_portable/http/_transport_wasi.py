@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Any
 
 from infra_portable.errors import HttpError
-from infra_portable.http._transport import TransportLimits
+from infra_portable.http._transport import SyncTransport, TransportLimits
 from infra_portable.http._types import Headers, Request, Response
 
 __all__ = ["TOOL_NAME", "WasiHostTransport"]
@@ -48,7 +48,7 @@ _NO_BRIDGE = (
 )
 
 
-class WasiHostTransport:
+class WasiHostTransport(SyncTransport):
     """Sends each request through the host's ``infra_http_request`` tool (one call, no stream)."""
 
     name = "wasi-host"
@@ -105,18 +105,6 @@ class WasiHostTransport:
             permanent = getattr(exc, "kind", None) in _PERMANENT_KINDS
             raise HttpError(_refusal(exc), url=url, retryable=False if permanent else None) from exc
         return _response(answer, request)
-
-    async def handle_async(
-        self, request: Request, limits: TransportLimits, stream: bool
-    ) -> Response:
-        """The synchronous call: the guest (and its event loop) blocks until the host answers."""
-        return self.handle(request, limits, stream)
-
-    def close(self) -> None:
-        pass
-
-    async def aclose(self) -> None:
-        pass
 
 
 _PERMANENT_KINDS = frozenset(

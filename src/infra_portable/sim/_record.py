@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra_portable.errors import HttpError, ValidationError
-from infra_portable.http import Headers, Request, Response, Transport, TransportLimits
+from infra_portable.http import (
+    Headers,
+    Request,
+    Response,
+    SyncTransport,
+    Transport,
+    TransportLimits,
+)
 
 __all__ = ["Exchange", "RecordingTransport", "ReplayTransport"]
 
@@ -127,7 +134,7 @@ class RecordingTransport:
         await self.inner.aclose()
 
 
-class ReplayTransport:
+class ReplayTransport(SyncTransport):
     """Answers from a recording: each request gets the next unused exchange with the
     same method and URL (and body, when ``match_body``). An unmatched request is a
     ValidationError (never retried), naming the request."""
@@ -189,14 +196,3 @@ class ReplayTransport:
             field="request",
             actual=f"{request.method} {request.url}",
         )
-
-    async def handle_async(
-        self, request: Request, limits: TransportLimits, stream: bool
-    ) -> Response:
-        return self.handle(request, limits, stream)
-
-    def close(self) -> None:
-        pass
-
-    async def aclose(self) -> None:
-        pass

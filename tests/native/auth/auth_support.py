@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 
 from infra_portable.crypto import JwtSigner
 from infra_portable.errors import HttpError
-from infra_portable.http import Headers, Request, Response, TransportLimits
+from infra_portable.http import Headers, Request, Response, SyncTransport, TransportLimits
 
 T = TypeVar("T")
 DATA = Path(__file__).parent / "data"
@@ -70,7 +70,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     return Response(status, Headers(merged), json.dumps(body).encode())
 
 
-class CountingTransport:
+class CountingTransport(SyncTransport):
     """A Transport that answers with ``handler(request)`` and keeps every request."""
 
     name = "counting"
@@ -89,17 +89,6 @@ class CountingTransport:
         response.request = request
         response.url = request.url
         return response
-
-    async def handle_async(
-        self, request: Request, limits: TransportLimits, stream: bool
-    ) -> Response:
-        return self.handle(request, limits, stream)
-
-    def close(self) -> None:
-        pass
-
-    async def aclose(self) -> None:
-        pass
 
 
 def refusing(request: Request) -> Response:

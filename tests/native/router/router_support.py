@@ -21,6 +21,7 @@ from infra_portable.http import (
     HttpClientConfig,
     Request,
     Response,
+    SyncTransport,
     TransportLimits,
 )
 from infra_portable.router import Endpoint
@@ -48,7 +49,7 @@ class Behaviour:
     during: Callable[[], object] | None = None  # called while the request is in flight
 
 
-class ScriptedTransport:
+class ScriptedTransport(SyncTransport):
     """Answers per host as scripted; records which hosts were called, in order."""
 
     name = "scripted"
@@ -84,11 +85,6 @@ class ScriptedTransport:
             url=request.url,
             request=request,
         )
-
-    async def handle_async(
-        self, request: Request, limits: TransportLimits, stream: bool
-    ) -> Response:
-        return self.handle(request, limits, stream)
 
     def close(self) -> None:
         self.closed = True
