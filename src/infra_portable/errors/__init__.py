@@ -28,6 +28,7 @@ from infra_portable.errors._base import (
     VectorOperation,
 )
 from infra_portable.errors._breaker import CircuitBreaker, CircuitState, default_is_failure
+from infra_portable.errors._checks import check_int, check_number
 from infra_portable.errors._retry import RetryPolicy, default_retry_on, retry, retry_async
 from infra_portable.errors._translate import (
     error_context,
@@ -71,4 +72,7 @@ __all__ = [
     "CircuitBreaker",
     "CircuitState",
     "default_is_failure",
+    # settings checks
+    "check_int",
+    "check_number",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra_portable.errors import ValidationError
+from infra_portable.errors import check_int, check_number
 
 __all__ = ["DEFAULT_RETRY_STATUSES", "HttpClientConfig"]
 
@@ -41,24 +41,14 @@ class HttpClientConfig:
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        checks: tuple[tuple[str, bool, str], ...] = (
-            ("timeout", self.timeout > 0, "> 0"),
-            ("max_retries", self.max_retries >= 0, ">= 0"),
-            ("retry_delay", self.retry_delay >= 0, ">= 0"),
-            ("max_retry_delay", self.max_retry_delay >= 0, ">= 0"),
-            ("max_retry_after", self.max_retry_after >= 0, ">= 0"),
-            ("retry_jitter", 0 <= self.retry_jitter <= 1, "between 0 and 1"),
-            ("max_redirects", self.max_redirects >= 0, ">= 0"),
-            ("max_response_bytes", self.max_response_bytes > 0, "> 0"),
-        )
-        for name, ok, expected in checks:
-            if not ok:
-                raise ValidationError(
-                    f"http client config: {name} must be {expected}",
-                    field=name,
-                    expected=expected,
-                    actual=repr(getattr(self, name)),
-                )
+        check_number("timeout", self.timeout, strict=True)
+        check_int("max_retries", self.max_retries)
+        check_number("retry_delay", self.retry_delay)
+        check_number("max_retry_delay", self.max_retry_delay)
+        check_number("max_retry_after", self.max_retry_after, allow_infinity=True)
+        check_number("retry_jitter", self.retry_jitter, maximum=1.0)
+        check_int("max_redirects", self.max_redirects)
+        check_int("max_response_bytes", self.max_response_bytes, minimum=1)
 
     @classmethod
     def from_config(cls, config: Any, prefix: str = "http") -> HttpClientConfig:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
-from infra_portable.errors import ValidationError
+from infra_portable.errors import ValidationError, check_int, check_number
 
 __all__ = ["RouterSettings"]
 
@@ -47,34 +46,10 @@ class RouterSettings:
             "healthy_threshold",
             "unhealthy_threshold",
         ):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValidationError(
-                    f"{name} must be an integer >= 1",
-                    field=name,
-                    expected="integer >= 1",
-                    actual=repr(value),
-                )
-        for name, strictly in (
-            ("recovery_timeout", False),
-            ("ewma_decay_s", True),
-            ("failure_penalty_ms", False),
-        ):
-            value = getattr(self, name)
-            ok = (
-                isinstance(value, int | float)
-                and not isinstance(value, bool)
-                and math.isfinite(value)
-                and (value > 0 if strictly else value >= 0)
-            )
-            if not ok:
-                expected = "finite number > 0" if strictly else "finite number >= 0"
-                raise ValidationError(
-                    f"{name} must be a {expected}",
-                    field=name,
-                    expected=expected,
-                    actual=repr(value),
-                )
+            check_int(name, getattr(self, name), minimum=1)
+        check_number("recovery_timeout", self.recovery_timeout)
+        check_number("ewma_decay_s", self.ewma_decay_s, strict=True)
+        check_number("failure_penalty_ms", self.failure_penalty_ms)
         if self.model_path is not None and not isinstance(self.model_path, str):
             raise ValidationError(
                 "model_path must be a JSONPath string or None",

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from infra_portable.errors import HttpError, ValidationError
+from infra_portable.errors import HttpError, ValidationError, check_int, check_number
 from infra_portable.http import (
     AsyncHttpClient,
     Headers,
@@ -173,7 +173,7 @@ class MockTransport:
     ) -> None:
         self.seed = seed
         self.clock = clock or SimClock()
-        self.chunk_size = chunk_size
+        self.chunk_size = check_int("chunk_size", chunk_size, minimum=1)
         self._rng = random.Random(seed)
         self._routes: list[_Route] = []
         self._default: MockReply | Handler = MockReply.make(
@@ -207,24 +207,22 @@ class MockTransport:
 
     def with_latency(self, latency: float, *, jitter: float = 0.0) -> MockTransport:
         """Every exchange takes ``latency`` seconds, plus or minus up to ``jitter`` (uniform)."""
-        if latency < 0 or jitter < 0 or jitter > latency:
+        latency = check_number("latency", latency)
+        jitter = check_number("jitter", jitter)
+        if jitter > latency:
             raise ValidationError(
-                "latency and jitter must be >= 0 with jitter <= latency",
-                field="latency",
+                "jitter must be <= latency",
+                field="jitter",
                 actual=f"latency={latency!r}, jitter={jitter!r}",
             )
-        self._latency, self._jitter = float(latency), float(jitter)
+        self._latency, self._jitter = latency, jitter
         return self
 
     def with_failure_rate(
         self, rate: float, failure: Failure | int | str = "status"
     ) -> MockTransport:
         """Fail each exchange with probability ``rate`` (seeded), in the given way."""
-        if not 0.0 <= rate <= 1.0:
-            raise ValidationError(
-                "a failure rate is between 0 and 1", field="rate", actual=repr(rate)
-            )
-        self._failure_rate = float(rate)
+        self._failure_rate = check_number("rate", rate, maximum=1.0)
         self._failure = Failure.of(failure)
         return self
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from infra_portable.errors import InfraError, ValidationError
+from infra_portable.errors import InfraError, ValidationError, check_int
 
 if TYPE_CHECKING:
     from infra_portable.vector._graph import GraphData
@@ -116,14 +116,7 @@ def _alias(value: object, table: Mapping[str, E], what: str, field: str, expecte
 
 
 def _positive(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValidationError(
-            f"{name} must be an integer >= {minimum}",
-            field=name,
-            expected=f"integer >= {minimum}",
-            actual=repr(value),
-        )
-    return value
+    return check_int(name, value, minimum=minimum)
 
 
 @dataclass(frozen=True, slots=True)

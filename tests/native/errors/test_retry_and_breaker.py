@@ -16,6 +16,8 @@ from infra_portable.errors import (
     HttpError,
     RetryPolicy,
     ValidationError,
+    check_int,
+    check_number,
     retry,
     retry_async,
 )
@@ -284,3 +286,39 @@ def test_bad_breaker_settings() -> None:
         CircuitBreaker(failure_threshold=0)
     with pytest.raises(ValidationError):
         CircuitBreaker(recovery_timeout=-1)
+
+
+@pytest.mark.parametrize(
+    ("value", "minimum"), [("3", 0), (True, 0), (2.0, 0), (-1, 0), (0, 1), (None, 0)]
+)
+def test_check_int_refuses_the_wrong_type_and_range(value: object, minimum: int) -> None:
+    with pytest.raises(ValidationError) as info:
+        check_int("n", value, minimum=minimum)
+    assert info.value.field == "n"
+    assert info.value.expected == f"integer >= {minimum}"
+
+
+@pytest.mark.parametrize(
+    ("value", "options"),
+    [
+        ("1.5", {}),
+        (False, {}),
+        (float("nan"), {}),
+        (float("inf"), {}),
+        (-0.1, {}),
+        (0, {"strict": True}),
+        (1.5, {"maximum": 1.0}),
+        (float("nan"), {"allow_infinity": True}),
+    ],
+)
+def test_check_number_refuses_the_wrong_type_and_range(value: object, options: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        check_number("x", value, **options)
+    assert info.value.field == "x"
+
+
+def test_checks_pass_good_values_through() -> None:
+    assert check_int("n", 3, minimum=1) == 3
+    assert check_number("x", 2) == 2.0
+    assert check_number("x", 0.5, strict=True, maximum=1.0) == 0.5
+    assert check_number("x", float("inf"), allow_infinity=True) == float("inf")

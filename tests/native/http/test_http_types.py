@@ -158,3 +158,25 @@ def test_close_callbacks_run_once_when_a_stream_ends(run_coro: Any) -> None:
     run_coro(streamed.aclose())
     run_coro(streamed.aclose())
     assert seen == ["transport", "hook", "async hook"]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"timeout": "5"},
+        {"timeout": 0},
+        {"timeout": float("nan")},
+        {"max_retries": True},
+        {"max_retries": -1},
+        {"retry_jitter": 2},
+        {"max_response_bytes": 0},
+        {"max_redirects": "3"},
+    ],
+)
+def test_bad_client_settings_are_validation_errors_naming_the_field(options: Any) -> None:
+    from infra_portable.errors import ValidationError
+    from infra_portable.http import HttpClientConfig
+
+    with pytest.raises(ValidationError) as info:
+        HttpClientConfig(**options)
+    assert info.value.field == next(iter(options))

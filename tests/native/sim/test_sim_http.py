@@ -272,5 +272,11 @@ def test_bad_simulator_input_is_a_validation_error() -> None:
         ReplayTransport({"version": 9, "exchanges": []})
     with pytest.raises(ValidationError, match=r"exchanges\[0\]"):
         ReplayTransport({"version": 1, "exchanges": [{"request": {}}]})
+    with pytest.raises(ValidationError, match="latency"):
+        mock.with_latency("slow")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="rate"):
+        mock.with_failure_rate("often")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="chunk_size"):
+        MockTransport(chunk_size=0)
     with pytest.raises(ValidationError, match="backwards"):
         SimClock().advance(-1)

@@ -1,0 +1,56 @@
+"""Checking numeric settings: the wrong type or range is a ValidationError naming the field.
+
+Settings objects (client configs, router settings, simulators, index
+parameters) take numbers from code and from configuration files; a string or a
+bool where a number belongs must fail as clearly as a number out of range, not
+with a TypeError from a comparison.
+"""
+
+from __future__ import annotations
+
+import math
+
+from infra_portable.errors._base import ValidationError
+
+__all__ = ["check_int", "check_number"]
+
+
+def check_int(field: str, value: object, *, minimum: int = 0) -> int:
+    """``value`` if it is an int (not a bool) of at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        expected = f"integer >= {minimum}"
+        raise ValidationError(
+            f"{field} must be an {expected}", field=field, expected=expected, actual=repr(value)
+        )
+    return value
+
+
+def check_number(
+    field: str,
+    value: object,
+    *,
+    minimum: float = 0.0,
+    strict: bool = False,
+    maximum: float | None = None,
+    allow_infinity: bool = False,
+) -> float:
+    """``value`` as a float if it is an int or float (not a bool, not NaN; infinite
+    only with ``allow_infinity``) of at least ``minimum`` (above it when ``strict``)
+    and at most ``maximum``."""
+    ok = (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and not math.isnan(value)
+        and (allow_infinity or math.isfinite(value))
+        and (value > minimum if strict else value >= minimum)
+        and (maximum is None or value <= maximum)
+    )
+    if not ok:
+        kind = "number" if allow_infinity else "finite number"
+        expected = f"{kind} {'>' if strict else '>='} {minimum:g}"
+        if maximum is not None:
+            expected += f" and <= {maximum:g}"
+        raise ValidationError(
+            f"{field} must be a {expected}", field=field, expected=expected, actual=repr(value)
+        )
+    return float(value)  # type: ignore[arg-type]
