@@ -205,7 +205,10 @@ class HttpClient(_ClientBase):
 
     def send(self, request: Request, *, stream: bool = False) -> Response:
         """Send ``request`` with the client's redirects and retries; any status is returned."""
-        request = self._prepare(request)
+        return self._send(self._prepare(request), stream)
+
+    def _send(self, request: Request, stream: bool) -> Response:
+        """``send`` for a request that has the client's defaults already (build_request's)."""
         attempt = 0
         while True:
             attempt += 1
@@ -245,7 +248,7 @@ class HttpClient(_ClientBase):
 
     def request(self, method: str, url: str, **kwargs: Any) -> Response:
         """Build and send: ``params``, ``headers``, ``json``, ``content``, ``timeout``."""
-        return self.send(self.build_request(method, url, **kwargs))
+        return self._send(self.build_request(method, url, **kwargs), False)
 
     def get(self, url: str, **kwargs: Any) -> Response:
         return self.request("GET", url, **kwargs)
@@ -271,7 +274,7 @@ class HttpClient(_ClientBase):
     @contextmanager
     def stream(self, method: str, url: str, **kwargs: Any) -> Iterator[Response]:
         """``with client.stream("GET", url) as r: for chunk in r.iter_bytes(): ...``"""
-        response = self.send(self.build_request(method, url, **kwargs), stream=True)
+        response = self._send(self.build_request(method, url, **kwargs), True)
         try:
             yield response
         finally:
@@ -314,7 +317,9 @@ class AsyncHttpClient(_ClientBase):
         return cls(HttpClientConfig.from_config(config), **kwargs)
 
     async def send(self, request: Request, *, stream: bool = False) -> Response:
-        request = self._prepare(request)
+        return await self._send(self._prepare(request), stream)
+
+    async def _send(self, request: Request, stream: bool) -> Response:
         attempt = 0
         while True:
             attempt += 1
@@ -353,7 +358,7 @@ class AsyncHttpClient(_ClientBase):
             request, hops = following, hops + 1
 
     async def request(self, method: str, url: str, **kwargs: Any) -> Response:
-        return await self.send(self.build_request(method, url, **kwargs))
+        return await self._send(self.build_request(method, url, **kwargs), False)
 
     async def get(self, url: str, **kwargs: Any) -> Response:
         return await self.request("GET", url, **kwargs)
@@ -379,7 +384,7 @@ class AsyncHttpClient(_ClientBase):
     @asynccontextmanager
     async def stream(self, method: str, url: str, **kwargs: Any) -> AsyncIterator[Response]:
         """``async with client.stream("POST", url, json=...) as r: async for e in r.aiter_sse(): ...``"""
-        response = await self.send(self.build_request(method, url, **kwargs), stream=True)
+        response = await self._send(self.build_request(method, url, **kwargs), True)
         try:
             yield response
         finally:
