@@ -14,7 +14,6 @@ deterministically.
 
 from __future__ import annotations
 
-import asyncio
 import random as _random
 import time
 from collections.abc import Awaitable, Callable
@@ -113,11 +112,16 @@ async def retry_async(
     policy: RetryPolicy | None = None,
     *,
     clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[object]] | None = None,
     rand: Callable[[], float] = _random.random,
     on_retry: Callable[[BaseException, int, float], object] | None = None,
 ) -> T:
-    """Async :func:`retry`: awaits ``fn()`` and ``sleep``."""
+    """Async :func:`retry`: awaits ``fn()`` and ``sleep`` (default ``asyncio.sleep``)."""
+    if sleep is None:
+        # Imported here: asyncio costs ~40 ms at startup, and every module imports errors.
+        import asyncio
+
+        sleep = asyncio.sleep
     policy = policy or RetryPolicy()
     started = clock()
     attempt = 0
