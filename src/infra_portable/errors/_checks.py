@@ -15,10 +15,17 @@ from infra_portable.errors._base import ValidationError
 __all__ = ["check_int", "check_number"]
 
 
-def check_int(field: str, value: object, *, minimum: int = 0) -> int:
-    """``value`` if it is an int (not a bool) of at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+def check_int(field: str, value: object, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """``value`` if it is an int (not a bool) of at least ``minimum`` and at most ``maximum``."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
         expected = f"integer >= {minimum}"
+        if maximum is not None:
+            expected += f" and <= {maximum}"
         raise ValidationError(
             f"{field} must be an {expected}", field=field, expected=expected, actual=repr(value)
         )
@@ -37,6 +44,9 @@ def check_number(
     """``value`` as a float if it is an int or float (not a bool, not NaN; infinite
     only with ``allow_infinity``) of at least ``minimum`` (above it when ``strict``)
     and at most ``maximum``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # An int beyond the float range would raise OverflowError in math.isnan.
+        value = float(value) if abs(value) < 2**1023 else (math.inf if value > 0 else -math.inf)
     ok = (
         isinstance(value, int | float)
         and not isinstance(value, bool)

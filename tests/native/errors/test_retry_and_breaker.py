@@ -309,6 +309,8 @@ def test_check_int_refuses_the_wrong_type_and_range(value: object, minimum: int)
         (0, {"strict": True}),
         (1.5, {"maximum": 1.0}),
         (float("nan"), {"allow_infinity": True}),
+        (10**400, {}),  # beyond the float range: not an OverflowError
+        (-(10**400), {"allow_infinity": True}),
     ],
 )
 def test_check_number_refuses_the_wrong_type_and_range(value: object, options: Any) -> None:
@@ -317,8 +319,17 @@ def test_check_number_refuses_the_wrong_type_and_range(value: object, options: A
     assert info.value.field == "x"
 
 
+def test_check_int_maximum() -> None:
+    assert check_int("n", 10, maximum=10) == 10
+    with pytest.raises(ValidationError) as info:
+        check_int("n", 10**30, maximum=2**31)
+    assert info.value.expected == f"integer >= 0 and <= {2**31}"
+
+
 def test_checks_pass_good_values_through() -> None:
     assert check_int("n", 3, minimum=1) == 3
     assert check_number("x", 2) == 2.0
     assert check_number("x", 0.5, strict=True, maximum=1.0) == 0.5
     assert check_number("x", float("inf"), allow_infinity=True) == float("inf")
+    assert check_number("x", 10**400, allow_infinity=True) == float("inf")
+    assert check_number("x", 10**300) == 1e300
