@@ -115,8 +115,15 @@ def _alias(value: object, table: Mapping[str, E], what: str, field: str, expecte
         ) from None
 
 
-def _positive(name: str, value: object, minimum: int = 1) -> int:
-    return check_int(name, value, minimum=minimum)
+# Bounds that keep a setting inside what the backends take (hnswlib's C++ sizes
+# and ints): a larger number is a ValidationError here, not a TypeError from
+# the extension. No embedding model comes near 65,536 dimensions.
+MAX_DIMENSIONS = 65_536
+MAX_SETTING = 2**31 - 1
+
+
+def _positive(name: str, value: object, minimum: int = 1, maximum: int = MAX_SETTING) -> int:
+    return check_int(name, value, minimum=minimum, maximum=maximum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,12 +139,7 @@ class HnswConfig:
         _positive("hnsw.m", self.m, 2)
         _positive("hnsw.ef_construction", self.ef_construction)
         _positive("hnsw.ef_search", self.ef_search)
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ValidationError(
-                "hnsw.seed must be a non-negative integer",
-                field="hnsw.seed",
-                actual=repr(self.seed),
-            )
+        _positive("hnsw.seed", self.seed, 0, 2**63 - 1)
 
     @property
     def m0(self) -> int:
@@ -196,7 +198,7 @@ class VectorStoreConfig:
                 field="collection_name",
                 actual=repr(self.collection_name),
             )
-        _positive("dimensions", self.dimensions)
+        _positive("dimensions", self.dimensions, 1, MAX_DIMENSIONS)
         object.__setattr__(self, "distance", Distance.parse(self.distance))
         _positive("exact_threshold", self.exact_threshold, 0)
         _positive("initial_capacity", self.initial_capacity)

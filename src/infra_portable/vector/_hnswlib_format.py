@@ -105,7 +105,7 @@ def read_hnswlib(data: bytes, dimensions: int, distance: Distance) -> tuple[Grap
             raise _error("truncated upper layers", dimensions)
         (size,) = struct.unpack_from("<I", data, position)
         position += 4
-        if size % level_size:
+        if size % level_size or position + size > len(data):
             raise _error(f"node {node}: upper-layer block of {size} bytes", dimensions)
         level = size // level_size
         levels.append(level)

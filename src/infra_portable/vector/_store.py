@@ -27,10 +27,17 @@ from collections.abc import Callable, Mapping, Sequence
 from math import sqrt
 from typing import TYPE_CHECKING, Any
 
-from infra_portable.errors import ConfigError, ValidationError, VectorError, VectorOperation
+from infra_portable.errors import (
+    ConfigError,
+    ValidationError,
+    VectorError,
+    VectorOperation,
+    check_int,
+)
 from infra_portable.runtime import REGISTRY
 from infra_portable.vector import _store_io as store_io
 from infra_portable.vector._base import (
+    MAX_SETTING,
     BatchInsertResult,
     CollectionStats,
     CompressionConfig,
@@ -46,7 +53,13 @@ from infra_portable.vector._base import (
 )
 from infra_portable.vector._filter import MetadataFilter
 from infra_portable.vector._rwlock import RWLock
-from infra_portable.vector._validate import check_id, check_matrix, check_metadata, check_vector
+from infra_portable.vector._validate import (
+    check_id,
+    check_matrix,
+    check_metadata,
+    check_vector,
+    is_numpy,
+)
 
 if TYPE_CHECKING:
     from infra_portable.config import Config
@@ -108,6 +121,15 @@ class VectorStore:
     @classmethod
     def from_config(cls, config: Config) -> VectorStore:
         """A store from ``vector.*`` keys (seed names and defaults)."""
+        from infra_portable.config import Config
+
+        if not isinstance(config, Config):
+            raise ValidationError(
+                "from_config takes an infra_portable.config.Config",
+                field="config",
+                expected="Config",
+                actual=type(config).__name__,
+            )
         compression = CompressionConfig(
             precision=Precision.parse(config.get_str("vector.compression.precision", "f32"))
             if config.get_bool("vector.compression.enabled", True)
@@ -148,6 +170,17 @@ class VectorStore:
         return name
 
     def _new_index(self, capacity: int) -> VectorIndex:
+        try:
+            return self._allocate_index(capacity)
+        except MemoryError as exc:  # numpy's and hnswlib's (std::bad_alloc) alike
+            raise VectorError(
+                f"cannot allocate an index for {capacity:,} vectors of {self.config.dimensions}"
+                " dimensions (lower initial_capacity: the index grows as vectors arrive)",
+                operation=VectorOperation.INDEX,
+                dimensions=self.config.dimensions,
+            ) from exc
+
+    def _allocate_index(self, capacity: int) -> VectorIndex:
         cfg = self.config
         if self._index_name == "hnswlib":
             factory = REGISTRY.resolve("vector-index", "hnswlib")
@@ -282,7 +315,7 @@ class VectorStore:
         """Insert (id, vector, metadata) items; bad items are reported, the rest inserted."""
         ids, vectors, metas = [], [], []
         early: list[tuple[str, Any]] = []
-        for i, item in enumerate(items):
+        for i, item in enumerate(_iterable(items, "items")):
             try:
                 if not isinstance(item, tuple | list) or len(item) not in (2, 3):
                     raise ValidationError(
@@ -312,8 +345,12 @@ class VectorStore:
     ) -> BatchInsertResult:
         """Columnar bulk insert (a numpy matrix is checked and indexed without copies per row)."""
         started = time.perf_counter()
-        ids = list(ids)
+        ids = list(_iterable(ids, "ids"))
+        if metadata is not None:
+            metadata = list(_iterable(metadata, "metadata"))
         cfg = self.config
+        if not is_numpy(vectors):
+            vectors = _iterable(vectors, "vectors")
         rows, errors = check_matrix(
             vectors, cfg.dimensions, cfg.distance, VectorOperation.INSERT, cfg.compression.precision
         )
@@ -445,10 +482,11 @@ class VectorStore:
     ) -> list[SearchResult]:
         """The k nearest vectors (that match ``filter``), nearest first."""
         q = self._vector(query, VectorOperation.SEARCH)
-        if type(k) is not int or k < 1:  # bool is not a count
-            raise ValidationError("k must be a positive integer", field="k", actual=repr(k))
-        if ef is not None and (type(ef) is not int or ef < 1):
-            raise ValidationError("ef must be a positive integer", field="ef", actual=repr(ef))
+        # ``type(x) is int`` is the cheap test of every search (a bool is not a count).
+        if type(k) is not int or not 0 < k <= MAX_SETTING:
+            check_int("k", k, minimum=1, maximum=MAX_SETTING)
+        if ef is not None and (type(ef) is not int or not 0 < ef <= MAX_SETTING):
+            check_int("ef", ef, minimum=1, maximum=MAX_SETTING)
         if filter is not None and not isinstance(filter, MetadataFilter):
             if not isinstance(filter, Mapping):
                 raise ValidationError(
@@ -613,6 +651,13 @@ class VectorStore:
         ``index``/``math`` pick the backend here; ``ef_search`` and
         ``exact_threshold`` replace the saved values.
         """
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise ValidationError(
+                "from_bytes takes the bytes to_bytes wrote",
+                field="data",
+                expected="bytes",
+                actual=type(data).__name__,
+            )
         config, graph, records = store_io.decode(data, index, math)
         if ef_search is not None:
             config = dataclasses.replace(
@@ -711,3 +756,15 @@ def _copy(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
     from infra_portable.json import copy_json
 
     return copy_json(metadata)  # type: ignore[no-any-return]
+
+
+def _iterable(value: Any, field: str) -> Any:
+    """``value`` if it can be iterated as a batch (a string or mapping is not one)."""
+    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+        raise ValidationError(
+            f"{field} must be a sequence",
+            field=field,
+            expected="sequence",
+            actual=type(value).__name__,
+        )
+    return value

@@ -20,7 +20,7 @@ from typing import Any
 from infra_portable.errors import ValidationError, VectorError, VectorOperation
 from infra_portable.vector._base import Distance, Precision
 
-__all__ = ["check_id", "check_metadata", "check_vector", "check_matrix"]
+__all__ = ["check_id", "check_matrix", "check_metadata", "check_vector", "is_numpy"]
 
 FLOAT32_MAX = 3.4028234663852886e38
 FLOAT16_MAX = 65504.0
@@ -81,7 +81,7 @@ def _copy_json(value: Any, where: str) -> Any:
     )
 
 
-def _is_numpy(value: object) -> bool:
+def is_numpy(value: object) -> bool:
     return type(value).__module__.partition(".")[0] == "numpy" and hasattr(value, "dtype")
 
 
@@ -98,7 +98,7 @@ def check_vector(
     ``array('f')`` and ``map``); only a bad vector takes the slow path that finds
     and names the bad component.
     """
-    if _is_numpy(value):
+    if is_numpy(value):
         checked = _check_numpy(value, dimensions, distance, operation, precision)
         if checked is not None:
             return checked  # type: ignore[no-any-return]
@@ -235,7 +235,7 @@ def check_matrix(
     With numpy input the checks run in numpy and the rows stay one float32 array
     (bad rows zeroed); otherwise rows go through ``check_vector`` one by one.
     """
-    if not _is_numpy(value):
+    if not is_numpy(value):
         rows: list[Sequence[float] | None] = []
         errors: list[VectorError | None] = []
         for row in value:  # type: ignore[attr-defined]

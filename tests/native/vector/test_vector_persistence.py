@@ -95,6 +95,8 @@ def test_hnswlib_loads_what_we_write(tmp_path: Path, expected: dict[str, Any]) -
         (lambda b: (7).to_bytes(8, "little") + b[8:], "unexpected level-0 layout"),
         (lambda b: b[:100] + (10**6).to_bytes(4, "little") + b[104:], "outside"),
         (lambda b: b[:96] + (999).to_bytes(2, "little") + b[98:], "links"),
+        # Cut inside an upper-layer block of this file (it used to raise struct.error).
+        (lambda b: b[:145332], "upper-layer block"),
     ],
 )
 def test_bad_hnswlib_files(mutate: Any, fragment: str) -> None:

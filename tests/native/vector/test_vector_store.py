@@ -398,13 +398,68 @@ def test_bad_metadata(backend: Backend, metadata: Any, field: str) -> None:
     assert len(store) == 0
 
 
-@pytest.mark.parametrize("k", [0, -1, 1.5, True, "3", None])
+@pytest.mark.parametrize("k", [0, -1, 1.5, True, "3", None, 2**31, 10**30])
 def test_bad_k(backend: Backend, k: Any) -> None:
     store = backend.store(2, "l2")
     store.insert("a", [1.0, 1.0])
     with pytest.raises(ValidationError) as info:
         store.search([1.0, 1.0], k)
     assert info.value.field == "k"
+
+
+@pytest.mark.parametrize("ef", [0, -1, 2.0, False, "50", 2**31, 10**30])
+def test_bad_ef(backend: Backend, ef: Any) -> None:
+    store = backend.store(2, "l2")
+    store.add([str(i) for i in range(20)], [[float(i), 1.0] for i in range(20)])
+    with pytest.raises(ValidationError) as info:
+        store.search([1.0, 1.0], 3, ef=ef)
+    assert info.value.field == "ef"
+    assert [r.id for r in store.search([1.0, 1.0], 1, ef=2**31 - 1)] == ["1"]
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda s: s.add(None, [[1.0, 1.0]]), "ids"),
+        (lambda s: s.add(5, [[1.0, 1.0]]), "ids"),
+        (lambda s: s.add(["a"], None), "vectors"),
+        (lambda s: s.add(["a"], "ab"), "vectors"),
+        (lambda s: s.add(["a"], [[1.0, 1.0]], metadata=3), "metadata"),
+        (lambda s: s.add(["a"], [[1.0, 1.0]], metadata={"k": 1}), "metadata"),
+        (lambda s: s.insert_batch(None), "items"),
+        (lambda s: s.insert_batch({"a": [1.0, 1.0]}), "items"),
+    ],
+)
+def test_batches_must_be_sequences(backend: Backend, call: Any, field: str) -> None:
+    store = backend.store(2, "l2")
+    with pytest.raises(ValidationError) as info:
+        call(store)
+    assert info.value.field == field
+    assert len(store) == 0
+
+
+def test_from_bytes_and_from_config_refuse_other_types() -> None:
+    for data in (None, "ipvec", 3):
+        with pytest.raises(ValidationError) as info:
+            VectorStore.from_bytes(data)  # type: ignore[arg-type]
+        assert info.value.field == "data"
+    with pytest.raises(ValidationError) as info:
+        VectorStore.from_config({"vector": {"dimensions": 3}})  # type: ignore[arg-type]
+    assert info.value.field == "config"
+
+
+def test_an_index_too_large_to_allocate_is_a_vector_error(backend: Backend) -> None:
+    # 2**31 vectors of 65,536 float32s is 512 TiB: no machine allocates it up front.
+    if backend.math == "pure":
+        # Our pure-Python arrays allocate nothing up front: they grow as vectors arrive.
+        store = backend.store(65_536, "l2", initial_capacity=2**31 - 1)
+        store.insert("a", [1.0] * 65_536)
+        assert [r.id for r in store.search([1.0] * 65_536, 1)] == ["a"]
+        return
+    with pytest.raises(VectorError, match="initial_capacity") as info:
+        backend.store(65_536, "l2", initial_capacity=2**31 - 1)
+    assert info.value.operation == "index"
+    assert isinstance(info.value.__cause__, MemoryError)
 
 
 def test_bad_configuration() -> None:
@@ -420,6 +475,24 @@ def test_bad_configuration() -> None:
     with pytest.raises(ValidationError) as info:
         HnswConfig(m=1)
     assert info.value.field == "hnsw.m"
+    # Beyond what the backends take (hnswlib's C++ ints): refused here, not by the extension.
+    for options, field in [
+        ({"m": 10**30}, "hnsw.m"),
+        ({"ef_search": 2**31}, "hnsw.ef_search"),
+        ({"seed": 2**64}, "hnsw.seed"),
+        ({"seed": -1}, "hnsw.seed"),
+        ({"seed": True}, "hnsw.seed"),
+    ]:
+        with pytest.raises(ValidationError) as info:
+            HnswConfig(**options)
+        assert info.value.field == field
+    for dimensions in (65_537, 10**29):
+        with pytest.raises(ValidationError) as info:
+            VectorStoreConfig("c", dimensions)
+        assert info.value.field == "dimensions"
+    with pytest.raises(ValidationError) as info:
+        VectorStoreConfig("c", 3, initial_capacity=10**29)
+    assert info.value.field == "initial_capacity"
     with pytest.raises(ValidationError) as info:
         CompressionConfig(precision="q4")  # type: ignore[arg-type]
     assert info.value.field == "compression.precision"
