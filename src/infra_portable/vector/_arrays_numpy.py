@@ -13,6 +13,7 @@ int8 codes are decoded on the fly: ``v.q = offset.q + codes.(scale*q)``.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -57,6 +58,10 @@ class NumpyArrays:
         self.keep_originals = keep_originals or precision is Precision.F32
         self._count = 0
         capacity = max(int(capacity), 16)
+        if capacity * 4 * (dimensions + m0) > sys.maxsize:
+            # numpy says ValueError ("array is too big") beyond the address space
+            # (wasm32's 2 GiB); it is the same failure as any allocation that fails.
+            raise MemoryError(f"{capacity} rows of {dimensions} float32s exceed the address space")
         self._capacity = capacity
         # float32 rows: the traversal store for f32, the originals otherwise (and
         # the rows of an int8 store that is not calibrated yet).

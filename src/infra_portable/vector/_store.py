@@ -173,11 +173,12 @@ class VectorStore:
         try:
             return self._allocate_index(capacity)
         except MemoryError as exc:  # numpy's and hnswlib's (std::bad_alloc) alike
+            dimensions = self.config.dimensions
             raise VectorError(
-                f"cannot allocate an index for {capacity:,} vectors of {self.config.dimensions}"
-                " dimensions (lower initial_capacity: the index grows as vectors arrive)",
+                f"cannot allocate an index for {capacity:,} vectors of {dimensions} dimensions"
+                " (lower initial_capacity: the index grows as vectors arrive)",
                 operation=VectorOperation.INDEX,
-                dimensions=self.config.dimensions,
+                dimensions=dimensions,
             ) from exc
 
     def _allocate_index(self, capacity: int) -> VectorIndex:
