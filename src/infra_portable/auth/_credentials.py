@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from infra_portable.errors import AuthError, AuthErrorKind
+from infra_portable.errors import AuthError, AuthErrorKind, ValidationError
 
 __all__ = [
     "API_KEY_HEADER",
@@ -97,8 +97,17 @@ def header_pairs(headers: HeaderSource) -> list[tuple[str, str]]:
         return []
     items = getattr(headers, "items", None)
     source: Iterable[Any] = items() if callable(items) else headers
+    try:
+        if isinstance(source, str | bytes | bytearray):  # would iterate as characters
+            raise TypeError
+        iterator = iter(source)
+    except TypeError:
+        raise AuthError(
+            f"headers must be a mapping or name/value pairs, not {type(headers).__name__}",
+            auth_kind=AuthErrorKind.INVALID_CREDENTIALS,
+        ) from None
     pairs: list[tuple[str, str]] = []
-    for item in source:
+    for item in iterator:
         try:
             name, value = item
         except (TypeError, ValueError):
@@ -163,6 +172,13 @@ def credentials_from_headers(
     headers: HeaderSource, *, api_key_header: str = API_KEY_HEADER
 ) -> Credentials | None:
     """The credentials in ``headers``, ``None`` if there are none, AuthError if malformed."""
+    if not isinstance(api_key_header, str) or not api_key_header:
+        raise ValidationError(
+            "api_key_header must be a header name",
+            field="api_key_header",
+            expected="non-empty str",
+            actual=repr(api_key_header),
+        )
     pairs = header_pairs(headers)
     key_header = api_key_header.lower()
     authorization = _single(pairs, "authorization")

@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from infra_portable.auth._base import AuthMethod, Identity
+from infra_portable.auth._checks import check_strings
 from infra_portable.auth._credentials import CredentialKind, Credentials
 from infra_portable.auth._jwks import JwksProvider
 from infra_portable.crypto import Claims, JwkSet, JwtVerifier, b64url_decode
@@ -114,12 +115,16 @@ class JwtAuthenticator:
         scope_claims: Sequence[str] = ("scope", "scp"),
         identity_factory: Callable[[Claims], Identity] | None = None,
     ) -> None:
+        # crypto's JwtVerifier checks the values; the shapes are checked here so that
+        # an int or None is a ValidationError, not a TypeError from iterating it.
+        if not callable(clock):
+            raise ValidationError("clock must be callable", field="clock", actual=repr(clock))
         self._options: dict[str, Any] = {
-            "algorithms": algorithms,
-            "issuer": issuer,
-            "audience": audience,
+            "algorithms": check_strings("algorithms", algorithms, single=False, empty=False),
+            "issuer": None if issuer is None else check_strings("issuer", issuer),
+            "audience": None if audience is None else check_strings("audience", audience),
             "leeway": leeway,
-            "required_claims": required_claims,
+            "required_claims": check_strings("required_claims", required_claims),
             "clock": clock,
         }
         self._provider: JwksProvider | None = None
@@ -132,10 +137,26 @@ class JwtAuthenticator:
         else:
             self._static = JwtVerifier(keys, **self._options)
         if not isinstance(subject_claim, str) or not subject_claim:
-            raise ValidationError("subject_claim must be a claim name", field="subject_claim")
+            raise ValidationError(
+                "subject_claim must be a claim name",
+                field="subject_claim",
+                actual=repr(subject_claim),
+            )
+        if roles_claim is not None and not isinstance(roles_claim, str):
+            raise ValidationError(
+                "roles_claim must be a claim name, or None for no roles",
+                field="roles_claim",
+                actual=repr(roles_claim),
+            )
+        if identity_factory is not None and not callable(identity_factory):
+            raise ValidationError(
+                "identity_factory must be callable or None",
+                field="identity_factory",
+                actual=repr(identity_factory),
+            )
         self.subject_claim = subject_claim
         self.roles_claim = roles_claim
-        self.scope_claims = tuple(scope_claims)
+        self.scope_claims = check_strings("scope_claims", scope_claims)
         self.identity_factory = identity_factory
 
     # -- the Authenticator protocol ------------------------------------------------------

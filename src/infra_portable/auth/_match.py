@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from infra_portable.errors import ValidationError
 
-__all__ = ["check_pattern", "wildcard_match"]
+__all__ = ["check_pattern", "match_pattern", "wildcard_match"]
 
 MAX_PATTERN_LENGTH = 1024
 
@@ -45,7 +45,25 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 def wildcard_match(pattern: str, value: str) -> bool:
-    """Whether ``value`` matches ``pattern`` (see the module docstring)."""
+    """Whether ``value`` matches ``pattern`` (see the module docstring).
+
+    ValidationError when either is not a string (``field`` ``pattern`` or
+    ``value``). Rules check their patterns once when built and call the
+    unchecked :func:`match_pattern` per request.
+    """
+    for field, given in (("pattern", pattern), ("value", value)):
+        if not isinstance(given, str):
+            raise ValidationError(
+                f"wildcard_match needs a string {field}",
+                field=field,
+                expected="str",
+                actual=repr(given),
+            )
+    return match_pattern(pattern, value)
+
+
+def match_pattern(pattern: str, value: str) -> bool:
+    """:func:`wildcard_match` without the type checks, for patterns checked already."""
     if pattern == "*":
         return True
     if "*" not in pattern:

@@ -33,7 +33,7 @@ from typing import Any
 from infra_portable.auth._authorizer import denied
 from infra_portable.auth._base import Action, Authenticator, Authorizer, Identity, Resource
 from infra_portable.auth._credentials import API_KEY_HEADER, Credentials, credentials_from_headers
-from infra_portable.auth._match import check_pattern, wildcard_match
+from infra_portable.auth._match import check_pattern, match_pattern
 from infra_portable.errors import AuthError, AuthErrorKind, InfraError
 from infra_portable.json import dumpb
 
@@ -122,7 +122,7 @@ class AuthMiddleware:
 
     def _passes(self, scope: Scope) -> bool:
         path = str(scope.get("path") or "/")
-        if any(wildcard_match(p, path) for p in self.allow_paths):
+        if any(match_pattern(p, path) for p in self.allow_paths):
             return True
         if not (self.allow_preflight and scope.get("method") == "OPTIONS"):
             return False

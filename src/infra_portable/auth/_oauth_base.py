@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
+from infra_portable.auth._checks import check_strings
 from infra_portable.auth._oauth_token import (
     OAuthError,
     OAuthToken,
@@ -57,7 +58,7 @@ def _url(value: object, name: str) -> str:
 def scopes_of(value: Iterable[str] | str | None, default: tuple[str, ...]) -> tuple[str, ...]:
     if value is None:
         return default
-    items = value.split() if isinstance(value, str) else list(value)
+    items = value.split() if isinstance(value, str) else check_strings("scopes", value)
     for scope in items:
         if not isinstance(scope, str) or not _SCOPE_TOKEN.fullmatch(scope):
             raise ValidationError(
@@ -66,6 +67,22 @@ def scopes_of(value: Iterable[str] | str | None, default: tuple[str, ...]) -> tu
                 actual=repr(scope),
             )
     return tuple(dict.fromkeys(items))  # drop repeats, keep order
+
+
+def _token_params(value: object) -> dict[str, str]:
+    """Extra form fields for every token request: a mapping of strings to strings."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ValidationError(
+            "token_params must be a mapping of strings to strings, or None",
+            field="token_params",
+            expected="mapping of str to str",
+            actual=repr(value),
+        )
+    return dict(value)
 
 
 def _callback_params(callback: str | Mapping[str, str]) -> dict[str, str]:
@@ -130,11 +147,19 @@ class OAuthBase:
         self.authorization_url = (
             None if authorization_url is None else _url(authorization_url, "authorization_url")
         )
+        if redirect_uri is not None and (not isinstance(redirect_uri, str) or not redirect_uri):
+            raise ValidationError(
+                "redirect_uri must be a URL or None",
+                field="redirect_uri",
+                actual=repr(redirect_uri),
+            )
+        if not callable(clock):
+            raise ValidationError("clock must be callable", field="clock", actual=repr(clock))
         self.redirect_uri = redirect_uri
         self.scopes = scopes_of(scopes, ())
         self.auth_method = auth_method
         self.expiry_skew = float(expiry_skew)
-        self.token_params = dict(token_params or {})
+        self.token_params = _token_params(token_params)
         self._clock = clock
         self._cache: dict[tuple[str, ...], OAuthToken] = {}
 

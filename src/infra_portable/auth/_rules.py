@@ -16,8 +16,9 @@ from enum import StrEnum
 from typing import Any
 
 from infra_portable.auth._base import Action, Identity, Resource, names
+from infra_portable.auth._checks import check_strings
 from infra_portable.auth._conditions import AttributeCheck
-from infra_portable.auth._match import check_pattern, wildcard_match
+from infra_portable.auth._match import check_pattern, match_pattern
 from infra_portable.errors import ValidationError
 
 __all__ = ["Condition", "Effect", "Rule", "allow", "deny"]
@@ -53,6 +54,12 @@ class Rule:
     _checks: tuple[AttributeCheck, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.name is not None and (not isinstance(self.name, str) or not self.name):
+            raise ValidationError(
+                "a rule's name must be a non-empty string or None",
+                field="rule.name",
+                actual=repr(self.name),
+            )
         where = self.name or "rule"
         object.__setattr__(self, "effect", Effect(self.effect))
         object.__setattr__(self, "actions", _patterns(self.actions, f"{where}.actions"))
@@ -83,13 +90,13 @@ class Rule:
         self, identity: Identity, roles: frozenset[str], resource: Resource, action: str
     ) -> bool:
         """Whether this rule covers (identity with its expanded ``roles``, resource, action)."""
-        if not any(wildcard_match(p, action) for p in self.actions):
+        if not any(match_pattern(p, action) for p in self.actions):
             return False
-        if not any(wildcard_match(p, resource.name) for p in self.resources):
+        if not any(match_pattern(p, resource.name) for p in self.resources):
             return False
         if self.roles and "*" not in self.roles and self.roles.isdisjoint(roles):
             return False
-        if self.subjects and not any(wildcard_match(p, identity.subject) for p in self.subjects):
+        if self.subjects and not any(match_pattern(p, identity.subject) for p in self.subjects):
             return False
         if self.scopes and self.scopes.isdisjoint(identity.scopes):
             return False
@@ -128,8 +135,17 @@ def deny(
     return _rule(Effect.DENY, actions, resources, roles, subjects, scopes, when, condition, name)
 
 
-def _seq(value: str | Iterable[str]) -> tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value)
+def _when(value: object, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError(
+            "'when' must be a mapping of path to value, or None",
+            field=f"{where}.when",
+            expected="mapping",
+            actual=repr(value),
+        )
+    return dict(value)
 
 
 def _rule(
@@ -143,14 +159,17 @@ def _rule(
     condition: Condition | None,
     name: str | None,
 ) -> Rule:
+    # None is refused rather than read as "no restriction": in a security rule,
+    # roles=None could as well mean "no one" as "anyone".
+    where = name if isinstance(name, str) and name else "rule"
     return Rule(
         effect,
-        _seq(actions),
-        _seq(resources),
-        frozenset(_seq(roles)),
-        _seq(subjects),
-        frozenset(_seq(scopes)),
-        dict(when or {}),
+        check_strings(f"{where}.actions", actions),
+        check_strings(f"{where}.resources", resources),
+        frozenset(check_strings(f"{where}.roles", roles)),
+        check_strings(f"{where}.subjects", subjects),
+        frozenset(check_strings(f"{where}.scopes", scopes)),
+        _when(when, where),
         condition,
         name,
     )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,9 +171,29 @@ class JwtSigner:
 def _names(value: str | Collection[str] | None, name: str) -> frozenset[str] | None:
     if value is None:
         return None
-    names = frozenset((value,)) if isinstance(value, str) else frozenset(value)
+    try:
+        names = frozenset((value,)) if isinstance(value, str) else frozenset(value)
+    except TypeError:  # not iterable, or unhashable items
+        names = frozenset()
     if not names or not all(isinstance(n, str) for n in names):
-        raise ValidationError(f"{name} must be a string or strings", field=name)
+        raise ValidationError(
+            f"{name} must be a string or strings", field=name, actual=repr(value)[:200]
+        )
+    return names
+
+
+def _claim_names(value: str | Collection[str]) -> tuple[str, ...]:
+    """Required claim names in the caller's order (a lone string is one name)."""
+    try:
+        names = (value,) if isinstance(value, str) else tuple(value)
+    except TypeError:
+        names = (None,)  # type: ignore[assignment]
+    if not all(isinstance(n, str) for n in names):
+        raise ValidationError(
+            "required_claims must be claim names",
+            field="required_claims",
+            actual=repr(value)[:200],
+        )
     return names
 
 
@@ -242,8 +262,10 @@ class JwtVerifier:
         required_claims: Collection[str] = ("exp",),
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if isinstance(algorithms, str) or not algorithms:
-            raise ValidationError("algorithms must be a non-empty list", field="algorithms")
+        if isinstance(algorithms, str) or not isinstance(algorithms, Iterable) or not algorithms:
+            raise ValidationError(
+                "algorithms must be a non-empty list", field="algorithms", actual=repr(algorithms)
+            )
         for alg in algorithms:
             if alg not in ALGORITHMS:
                 raise ValidationError(
@@ -258,7 +280,7 @@ class JwtVerifier:
         if _finite(leeway, "leeway") < 0:
             raise ValidationError("leeway cannot be negative", field="leeway")
         self._leeway = float(leeway)
-        self._required = tuple(required_claims)
+        self._required = _claim_names(required_claims)
         self._clock = clock
         self._by_alg: dict[str, PreparedKey] | None = None
         self._jwks: JwkSet | None = None

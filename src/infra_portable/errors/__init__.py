@@ -28,7 +28,7 @@ from infra_portable.errors._base import (
     VectorOperation,
 )
 from infra_portable.errors._breaker import CircuitBreaker, CircuitState, default_is_failure
-from infra_portable.errors._checks import check_int, check_number
+from infra_portable.errors._checks import check_int, check_number, check_seed
 from infra_portable.errors._retry import RetryPolicy, default_retry_on, retry, retry_async
 from infra_portable.errors._translate import (
     error_context,
@@ -75,4 +75,5 @@ __all__ = [
     # settings checks
     "check_int",
     "check_number",
+    "check_seed",
 ]

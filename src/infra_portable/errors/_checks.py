@@ -12,7 +12,7 @@ import math
 
 from infra_portable.errors._base import ValidationError
 
-__all__ = ["check_int", "check_number"]
+__all__ = ["check_int", "check_number", "check_seed"]
 
 
 def check_int(field: str, value: object, *, minimum: int = 0, maximum: int | None = None) -> int:
@@ -64,3 +64,20 @@ def check_number(
             f"{field} must be a {expected}", field=field, expected=expected, actual=repr(value)
         )
     return float(value)  # type: ignore[arg-type]
+
+
+def check_seed(field: str, value: object, *, allow_none: bool = False) -> int | str | bytes | None:
+    """``value`` if ``random.Random`` reproduces a run from it: an int (not a bool), str
+    or bytes; None (fresh entropy, no reproducible run) only with ``allow_none``."""
+    if (
+        (value is None and allow_none)
+        or isinstance(value, str | bytes)
+        or (isinstance(value, int) and not isinstance(value, bool))
+    ):
+        return value
+    if isinstance(value, bytearray):
+        return bytes(value)
+    expected = "int, str or bytes" + (" or None" if allow_none else "")
+    raise ValidationError(
+        f"{field} must be an {expected}", field=field, expected=expected, actual=repr(value)[:200]
+    )

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from infra_portable.errors import HttpError, InfraError
+from infra_portable.errors import HttpError, InfraError, ValidationError
 from infra_portable.http._config import HttpClientConfig
 from infra_portable.http._transport import Transport, TransportLimits
 from infra_portable.http._types import Headers, Request, Response, make_request, retry_after_of
@@ -93,7 +93,12 @@ class _ClientBase:
         elif content is not None:
             body = content.encode() if isinstance(content, str) else bytes(content)
         if headers is not None:
-            for name, value in Headers(headers).items():
+            try:
+                given = Headers(headers)
+            except ValidationError as exc:
+                # The same kind as a bad header name in make_request: a request check.
+                raise HttpError(exc.message, url=url if isinstance(url, str) else None) from exc
+            for name, value in given.items():
                 merged.set(name, value)
         return make_request(method, url, merged, body, timeout, params)
 

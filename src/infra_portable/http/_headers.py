@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 
-from infra_portable.errors import HttpError
+from infra_portable.errors import HttpError, ValidationError, check_number
 
 __all__ = ["METHODS", "Headers", "parse_retry_after", "reason_phrase", "retry_after_of"]
 
@@ -25,7 +25,12 @@ _REASONS = {
 
 
 def reason_phrase(status: int) -> str:
-    return _REASONS.get(status, "")
+    """The standard reason phrase of ``status`` ("" for a code without one)."""
+    if isinstance(status, int) and not isinstance(status, bool):
+        return _REASONS.get(status, "")
+    raise ValidationError(
+        "an HTTP status is an integer", field="status", expected="int", actual=repr(status)
+    )
 
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")  # RFC 9110 §5.6.2
@@ -61,14 +66,25 @@ class Headers:
         elif isinstance(items, Mapping):
             self._items = [(str(k), str(v)) for k, v in items.items()]
         else:
-            self._items = [(str(k), str(v)) for k, v in items]
+            # No per-item type checks on this hot path: a wrong shape fails in the loop
+            # (TypeError: not iterable; ValueError: not a pair) and is reported here.
+            try:
+                self._items = [(str(k), str(v)) for k, v in items]
+            except (TypeError, ValueError) as exc:
+                raise _shape_error(items, exc) from exc
 
     @classmethod
     def checked(
         cls, items: Headers | Mapping[str, str] | Iterable[tuple[str, str]] | None
     ) -> Headers:
-        """Headers from user input: names and values may not smuggle CR, LF or NUL."""
-        headers = cls(items)
+        """Headers from user input: names and values may not smuggle CR, LF or NUL.
+
+        Every problem, a wrong shape included, is an HttpError, like the other
+        checks of a request being built."""
+        try:
+            headers = cls(items)
+        except ValidationError as exc:
+            raise HttpError(exc.message) from exc
         # Surrounding spaces and tabs are not part of a field value (RFC 9110 §5.5).
         headers._items = [(name, value.strip(" \t")) for name, value in headers._items]
         for name, value in headers._items:
@@ -152,11 +168,37 @@ class Headers:
         return f"Headers({shown!r})"
 
 
+def _shape_error(items: object, exc: Exception) -> ValidationError:
+    """Why ``items`` cannot be headers (built only on the failure path)."""
+    expected = "a mapping or an iterable of (name, value) pairs"
+    return ValidationError(
+        f"headers must be {expected} ({exc})",
+        field="headers",
+        expected=expected,
+        actual=repr(items)[:200],
+    )
+
+
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date (RFC 9110 §10.2.3)."""
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+
+    ``value`` is the header's text or None (no header); text that is neither form
+    gives None. Anything else is not a header value: a ValidationError (field
+    ``value``). ``now`` (epoch seconds, default the current time) dates an HTTP-date."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(
+            "a Retry-After value is the header's text",
+            field="value",
+            expected="str or None",
+            actual=repr(value)[:200],
+        )
+    if now is not None:
+        now = check_number("now", now)
     if not value:
         return None
     value = value.strip()

@@ -14,7 +14,12 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from infra_portable.errors import HttpError, SerializationError, SerializationFormat
+from infra_portable.errors import (
+    HttpError,
+    SerializationError,
+    SerializationFormat,
+    ValidationError,
+)
 
 # Re-exported: transports and the client import these from here.
 from infra_portable.http._headers import (
@@ -132,7 +137,13 @@ class RequestBuilder:
         return self
 
     def headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> RequestBuilder:
-        for name, value in Headers(headers).items():
+        try:
+            given = Headers(headers)
+        except ValidationError as exc:
+            raise HttpError(
+                exc.message, url=self._url if isinstance(self._url, str) else None
+            ) from exc
+        for name, value in given.items():
             self.header(name, value)
         return self
 
@@ -140,8 +151,7 @@ class RequestBuilder:
         return self.header("Authorization", f"Bearer {token}")
 
     def query(self, params: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> RequestBuilder:
-        pairs = params.items() if isinstance(params, Mapping) else params
-        self._params.extend((str(k), str(v)) for k, v in pairs)
+        self._params.extend(_query_pairs(params, self._url))
         return self
 
     def json(self, value: Any) -> RequestBuilder:
@@ -180,8 +190,7 @@ def make_request(
         )
     url = check_url(url)
     if params:
-        pairs = params.items() if isinstance(params, Mapping) else params
-        query = urlencode([(str(k), str(v)) for k, v in pairs])
+        query = urlencode(_query_pairs(params, url))
         url = f"{url}{'&' if '?' in url else '?'}{query}"
     if timeout is not None and not (isinstance(timeout, int | float) and timeout > 0):
         raise HttpError(f"timeout must be a positive number of seconds, not {timeout!r}", url=url)
@@ -190,6 +199,22 @@ def make_request(
     return Request(
         method.upper(), url, headers=Headers.checked(headers), body=body, timeout=timeout
     )
+
+
+def _query_pairs(
+    params: Mapping[str, Any] | Iterable[tuple[str, Any]], url: object
+) -> list[tuple[str, str]]:
+    """Query parameters as (name, value) strings; a wrong shape is an HttpError, like
+    the other checks of a request being built."""
+    pairs = params.items() if isinstance(params, Mapping) else params
+    try:
+        return [(str(k), str(v)) for k, v in pairs]
+    except (TypeError, ValueError) as exc:
+        raise HttpError(
+            "params must be a mapping or an iterable of (name, value) pairs, "
+            f"not {repr(params)[:200]} ({exc})",
+            url=url if isinstance(url, str) else None,
+        ) from exc
 
 
 _Bytes = bytes  # Response has a bytes() method; annotations inside it use this

@@ -20,6 +20,7 @@ State changes happen under one lock, so a router may be shared by threads.
 
 from __future__ import annotations
 
+import inspect
 import random
 import threading
 import time
@@ -31,6 +32,7 @@ from infra_portable.errors import (
     ExternalError,
     InfraError,
     ValidationError,
+    check_seed,
     default_is_failure,
 )
 from infra_portable.http import Request, Response
@@ -38,7 +40,7 @@ from infra_portable.json import JsonPath, compile_path
 from infra_portable.router._balancers import Balancer, BalancerFactory, make_balancer_factory
 from infra_portable.router._endpoint import Endpoint, EndpointState, EndpointStats, HealthStatus
 from infra_portable.router._health import check_all, check_all_async, run_health_checks
-from infra_portable.router._pools import DEFAULT_POOL, build_pools, build_states
+from infra_portable.router._pools import DEFAULT_POOL, build_pools, build_states, items_of
 from infra_portable.router._rules import Pool, RequestView, Rule
 from infra_portable.router._settings import RouterSettings
 
@@ -75,6 +77,25 @@ def _model_path(path: str | None) -> JsonPath | None:
             field="model_path",
             actual=repr(path),
         ) from None
+
+
+def _check_client(client: object, *, asynchronous: bool, method: str = "send") -> None:
+    """The ``client`` must have ``method`` (an HttpClient or alike); a synchronous
+    call refuses an async client (its coroutines would never run).
+
+    Checked before the first attempt: calling a wrong one inside the attempt
+    loop would count the caller's mistake as the endpoint's failure.
+    """
+    bound = getattr(client, method, None)
+    if callable(bound) and (asynchronous or not inspect.iscoroutinefunction(bound)):
+        return
+    expected = "AsyncHttpClient" if asynchronous else "HttpClient"
+    raise ValidationError(
+        f"client must be an http.{expected} (or have its {method} method)",
+        field="client",
+        expected=expected,
+        actual=type(client).__name__,
+    )
 
 
 def is_failure_status(status: int) -> bool:
@@ -126,13 +147,17 @@ class Router:
                 actual=type(settings).__name__,
             )
         self.settings = settings if settings is not None else RouterSettings()
+        if not callable(clock):
+            raise ValidationError("clock must be callable", field="clock", actual=repr(clock))
         self._clock = clock
-        self._rng = random.Random(seed)
+        self._rng = random.Random(check_seed("seed", seed, allow_none=True))
         self._factory = make_balancer_factory(strategy)
         self._lock = threading.Lock()
-        self._states = build_states(endpoints, self.settings, clock)
-        self._rules = tuple(rules)
-        self._pools = build_pools(self._states, self._rules, default_pool or Pool())
+        self._states = build_states(items_of("endpoints", endpoints), self.settings, clock)
+        self._rules: tuple[Rule, ...] = items_of("rules", rules)
+        self._pools = build_pools(
+            self._states, self._rules, Pool() if default_pool is None else default_pool
+        )
         self._balancers: dict[str, Balancer] = {}
         self._model_path = _model_path(self.settings.model_path)
 
@@ -446,6 +471,7 @@ class Router:
         request counts as in flight until the response is closed.
         """
         view = self._view(request)
+        _check_client(client, asynchronous=False)
         attempts = _Attempts()
         while len(attempts.tried) < self.settings.max_attempts:
             state = self._next(view, attempts)
@@ -472,6 +498,7 @@ class Router:
     ) -> Response:
         """:meth:`send` with an :class:`~infra_portable.http.AsyncHttpClient`."""
         view = self._view(request)
+        _check_client(client, asynchronous=True)
         attempts = _Attempts()
         while len(attempts.tried) < self.settings.max_attempts:
             state = self._next(view, attempts)
@@ -506,11 +533,13 @@ class Router:
         ``healthy_threshold``/``unhealthy_threshold`` flip the status (see
         ``_health``). The caller schedules checks; no thread is started.
         """
+        _check_client(client, asynchronous=False, method="get")
         check_all(self._states.values(), client, self.settings, self._lock)
         return self.health()
 
     async def check_health_async(self, client: AsyncSender) -> dict[str, HealthStatus]:
         """:meth:`check_health` with an :class:`~infra_portable.http.AsyncHttpClient`."""
+        _check_client(client, asynchronous=True, method="get")
         await check_all_async(self._states.values(), client, self.settings, self._lock)
         return self.health()
 
@@ -527,6 +556,7 @@ class Router:
         Run it as a task beside the server; ``sleep`` defaults to
         ``asyncio.sleep``. Returns the number of rounds done.
         """
+        _check_client(client, asynchronous=True, method="get")
         return await run_health_checks(
             lambda: self.check_health_async(client),
             interval_s=interval_s,

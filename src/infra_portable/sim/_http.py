@@ -19,10 +19,10 @@ import random
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from infra_portable.errors import HttpError, ValidationError, check_int, check_number
+from infra_portable.errors import HttpError, ValidationError, check_int, check_number, check_seed
 from infra_portable.http import (
     AsyncHttpClient,
     Headers,
@@ -61,8 +61,9 @@ class Failure:
                 expected=", ".join(FAILURE_KINDS),
                 actual=repr(self.kind),
             )
-        if not 100 <= self.status <= 599:
-            raise ValidationError("not an HTTP status", field="status", actual=repr(self.status))
+        _check_status(self.status)
+        if self.retry_after is not None:
+            check_number("retry_after", self.retry_after)
 
     @classmethod
     def of(cls, spec: Failure | int | str) -> Failure:
@@ -108,12 +109,34 @@ class MockReply:
                 pairs.append(("Content-Type", "application/json"))
         else:
             data = body.encode() if isinstance(body, str) else (body or b"")
-        if not 100 <= status <= 599:
-            raise ValidationError("not an HTTP status", field="status", actual=repr(status))
+        _check_status(status)
+        if latency is not None:
+            check_number("latency", latency)
         return cls(status, data, tuple(pairs), latency)
 
 
 Handler = Callable[[Request], "MockReply | Response"]
+
+
+def _check_status(status: object) -> None:
+    if not (isinstance(status, int) and not isinstance(status, bool) and 100 <= status <= 599):
+        raise ValidationError(
+            "not an HTTP status", field="status", expected="100-599", actual=repr(status)
+        )
+
+
+def _checked_reply(reply: object, field: str) -> MockReply | Handler:
+    """A scripted reply is a MockReply or a handler (called with the Request)."""
+    if isinstance(reply, MockReply):
+        return reply
+    if callable(reply):
+        return cast(Handler, reply)
+    raise ValidationError(
+        "a scripted reply is a MockReply or a callable taking the Request",
+        field=field,
+        expected="MockReply or callable",
+        actual=repr(reply)[:200],
+    )
 
 
 @dataclass(slots=True)
@@ -143,9 +166,26 @@ def sse_body(events: Iterable[Mapping[str, Any] | str]) -> bytes:
     SSE fields (``data`` may be any JSON value, which is encoded)."""
     from infra_portable.json import dumps
 
+    if isinstance(events, str | bytes | Mapping) or not isinstance(events, Iterable):
+        raise ValidationError(
+            "SSE events are an iterable of str or dict events",
+            field="events",
+            expected="iterable of str or Mapping",
+            actual=repr(events)[:200],
+        )
     lines: list[str] = []
-    for item in events:
-        event = {"data": item} if isinstance(item, str) else item
+    for index, item in enumerate(events):
+        if isinstance(item, str):
+            event: Mapping[str, Any] = {"data": item}
+        elif isinstance(item, Mapping):
+            event = item
+        else:
+            raise ValidationError(
+                "an SSE event is a data string or a dict of SSE fields",
+                field=f"events[{index}]",
+                expected="str or Mapping",
+                actual=repr(item)[:200],
+            )
         for name in ("id", "event", "retry"):
             if name in event:
                 lines.append(f"{name}: {event[name]}")
@@ -164,14 +204,18 @@ class _Stats:
 
 
 class MockTransport:
-    """A transport that answers from a script. Chain the ``with_*`` and ``route`` calls."""
+    """A transport that answers from a script. Chain the ``with_*`` and ``route`` calls.
+
+    ``seed`` (an int, str, bytes or bytearray; a bool, float or None is a
+    ValidationError) seeds the one generator every random choice is drawn from.
+    """
 
     name = "mock"
 
     def __init__(
         self, *, seed: int = 0, clock: SimClock | None = None, chunk_size: int = 64
     ) -> None:
-        self.seed = seed
+        self.seed = check_seed("seed", seed)
         self.clock = clock or SimClock()
         self.chunk_size = check_int("chunk_size", chunk_size, minimum=1)
         self._rng = random.Random(seed)
@@ -198,11 +242,10 @@ class MockTransport:
         headers: Mapping[str, str] | None = None,
     ) -> MockTransport:
         """The reply for any request no route matches."""
-        self._default = (
-            response
-            if not isinstance(response, int)
-            else MockReply.make(response, json=json, body=body, headers=headers)
-        )
+        if isinstance(response, int) and not isinstance(response, bool):
+            self._default = MockReply.make(response, json=json, body=body, headers=headers)
+        else:
+            self._default = _checked_reply(response, "response")
         return self
 
     def with_latency(self, latency: float, *, jitter: float = 0.0) -> MockTransport:
@@ -229,6 +272,13 @@ class MockTransport:
     def with_failures(self, sequence: Sequence[Failure | int | str | None]) -> MockTransport:
         """The next exchanges, in order: ``None`` succeeds, anything else fails that way.
         After the sequence, the failure rate applies again."""
+        if isinstance(sequence, str | bytes) or not isinstance(sequence, Iterable):
+            raise ValidationError(
+                "failures are a sequence of Failure, status, kind name or None",
+                field="sequence",
+                expected="sequence",
+                actual=repr(sequence)[:200],
+            )
         self._sequence = [None if s is None else Failure.of(s) for s in sequence]
         return self
 
@@ -247,10 +297,27 @@ class MockTransport:
         """Answer ``method`` (None: any) requests whose path matches ``path``
         (``{param}`` matches a segment, ``*`` anything). Several ``replies`` are
         given in turn (the last repeats unless ``repeat_last=False``, then 404)."""
+        if method is not None and not isinstance(method, str):
+            raise ValidationError(
+                "a route method is an HTTP method name or None (any)",
+                field="method",
+                expected="str or None",
+                actual=repr(method)[:200],
+            )
+        if not isinstance(path, str):
+            raise ValidationError(
+                "a route path is a str such as '/v1/items/{id}'",
+                field="path",
+                expected="str",
+                actual=repr(path)[:200],
+            )
+        for reply in replies:
+            _checked_reply(reply, "replies")
         if sse is not None:
-            sse_headers = {"Content-Type": "text/event-stream", **(headers or {})}
+            sse_headers = Headers(headers)
+            sse_headers.setdefault("Content-Type", "text/event-stream")
             scripted: list[MockReply | Handler] = [
-                MockReply.make(status, body=sse_body(sse), headers=sse_headers)
+                MockReply.make(status, body=sse_body(sse), headers=sse_headers.items())
             ]
         elif replies:
             scripted = list(replies)

@@ -73,7 +73,7 @@ class Exchange:
                 headers=tuple((str(k), str(v)) for k, v in resp.get("headers", [])),
                 body=base64.b64decode(resp.get("body_b64", ""), validate=True),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValidationError(f"malformed recorded exchange: {exc}", field=where) from None
 
 
@@ -168,7 +168,24 @@ class ReplayTransport(SyncTransport):
             if not isinstance(items, list):
                 raise ValidationError("a recording has a list of exchanges", field="exchanges")
             return [Exchange.from_dict(item, i) for i, item in enumerate(items)]
-        return list(recording)
+        given: object = recording  # any object may arrive here, whatever the annotation says
+        if isinstance(given, bytes | bytearray) or not isinstance(given, Iterable):
+            raise ValidationError(
+                "a recording is a dict, its JSON text or an iterable of Exchange",
+                field="recording",
+                expected="Mapping, str or iterable of Exchange",
+                actual=repr(recording)[:200],
+            )
+        exchanges = list(recording)
+        for i, exchange in enumerate(exchanges):
+            if not isinstance(exchange, Exchange):
+                raise ValidationError(
+                    "a recording's exchanges are Exchange objects",
+                    field=f"exchanges[{i}]",
+                    expected="Exchange",
+                    actual=repr(exchange)[:200],
+                )
+        return exchanges
 
     @property
     def remaining(self) -> int:

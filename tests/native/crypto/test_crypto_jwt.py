@@ -552,6 +552,28 @@ def test_verifier_configuration_errors() -> None:
         JwtVerifier(SECRET, algorithms=["HS256"], audience=[])
     with pytest.raises(ValidationError):
         JwtVerifier(object(), algorithms=["HS256"])
+    # Wrong shapes are ValidationErrors naming the option, not TypeErrors from iterating.
+    shapes: list[tuple[dict[str, Any], str]] = [
+        ({"algorithms": -1}, "algorithms"),
+        ({"algorithms": None}, "algorithms"),
+        ({"issuer": -1}, "issuer"),
+        ({"audience": [["a"]]}, "audience"),
+        ({"required_claims": -1}, "required_claims"),
+        ({"required_claims": ["exp", 1]}, "required_claims"),
+    ]
+    for options, field in shapes:
+        with pytest.raises(ValidationError) as info:
+            JwtVerifier(SECRET, **{"algorithms": ["HS256"], **options})
+        assert info.value.field == field
+
+
+def test_a_lone_required_claim_is_one_name() -> None:
+    verifier = JwtVerifier(SECRET, algorithms=["HS256"], required_claims="sub", clock=lambda: NOW)
+    token = JwtSigner(SECRET, "HS256", clock=lambda: NOW).sign(expires_in=60)
+    with pytest.raises(AuthError, match="sub"):
+        verifier.verify(token)  # it used to require the claims "s", "u" and "b"
+    signed = JwtSigner(SECRET, "HS256", clock=lambda: NOW).sign({"sub": "me"}, expires_in=60)
+    assert verifier.verify(signed).sub == "me"
 
 
 # -- key sets and resolvers -------------------------------------------------------------------

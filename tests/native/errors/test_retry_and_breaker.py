@@ -18,6 +18,7 @@ from infra_portable.errors import (
     ValidationError,
     check_int,
     check_number,
+    check_seed,
     retry,
     retry_async,
 )
@@ -324,6 +325,20 @@ def test_check_int_maximum() -> None:
     with pytest.raises(ValidationError) as info:
         check_int("n", 10**30, maximum=2**31)
     assert info.value.expected == f"integer >= 0 and <= {2**31}"
+
+
+@pytest.mark.parametrize("value", [True, 1.5, [], {}, None, object()])
+def test_check_seed_refuses_what_random_cannot_reproduce(value: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        check_seed("seed", value)
+    assert info.value.field == "seed"
+
+
+def test_check_seed_passes_reproducible_seeds() -> None:
+    for seed in (0, -3, 10**30, "run-1", b"\x00"):
+        assert check_seed("seed", seed) == seed
+    assert check_seed("seed", bytearray(b"ab")) == b"ab"
+    assert check_seed("seed", None, allow_none=True) is None
 
 
 def test_checks_pass_good_values_through() -> None:

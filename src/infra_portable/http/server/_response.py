@@ -61,6 +61,18 @@ def _checked_headers(headers: HeaderInput) -> Headers:
     return checked
 
 
+def _bad_media_type(media_type: object) -> None:
+    """A non-str media type is a ValidationError (only called on the failure path)."""
+    if isinstance(media_type, str):  # a str subclass is fine
+        return
+    raise ValidationError(
+        "a media type is a str such as 'text/plain'",
+        field="media_type",
+        expected="str or None",
+        actual=repr(media_type)[:200],
+    )
+
+
 _MEDIA_TYPES: dict[tuple[str, str], str] = {}
 
 
@@ -68,6 +80,13 @@ def _full_media_type(media: str, charset: str) -> str:
     """``media`` with ``; charset=...`` added for text types (memoised: it is per response)."""
     full = _MEDIA_TYPES.get((media, charset))
     if full is None:
+        if any(c in media for c in "\r\n\0") or not _latin1(media):
+            raise ValidationError(
+                "a media type is header text: no CR, LF or NUL, Latin-1 only",
+                field="media_type",
+                expected="Latin-1 text without CR, LF or NUL",
+                actual=repr(media)[:200],
+            )
         full = media
         if media.startswith("text/") and "charset=" not in media:
             full = f"{media}; charset={charset}"
@@ -105,6 +124,8 @@ class ServerResponse:
             status if type(status) is int and 100 <= status <= 599 else _check_status(status)
         )
         self.body = self.render(content)
+        if media_type is not None and type(media_type) is not str:
+            _bad_media_type(media_type)
         media = media_type or self.media_type
         if headers is None:
             self.headers = Headers()
