@@ -25,52 +25,20 @@ and the HTTP client are injectable; both classes share everything but I/O.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from infra_portable.auth._oauth_base import AuthorizationRequest, OAuthBase, renewable, scopes_of
 from infra_portable.auth._oauth_token import OAuthToken
-from infra_portable.errors import InfraError, ValidationError
+from infra_portable.errors import InfraError
 from infra_portable.http import AsyncHttpClient, HttpClient, Response
 
 __all__ = ["AsyncOAuthClient", "OAuthClient"]
 
 
-class OAuthClient(OAuthBase):
+class OAuthClient(OAuthBase[HttpClient]):
     """A synchronous OAuth 2.0 client over :class:`~infra_portable.http.HttpClient`."""
 
-    def __init__(
-        self,
-        *,
-        token_url: str,
-        client_id: str,
-        client_secret: str | None = None,
-        authorization_url: str | None = None,
-        redirect_uri: str | None = None,
-        scopes: Iterable[str] | str = (),
-        auth_method: str = "client_secret_basic",
-        expiry_skew: float = 30.0,
-        token_params: Mapping[str, str] | None = None,
-        clock: Callable[[], float] = time.time,
-        http: HttpClient | None = None,
-    ) -> None:
-        super().__init__(
-            token_url=token_url,
-            client_id=client_id,
-            client_secret=client_secret,
-            authorization_url=authorization_url,
-            redirect_uri=redirect_uri,
-            scopes=scopes,
-            auth_method=auth_method,
-            expiry_skew=expiry_skew,
-            token_params=token_params,
-            clock=clock,
-        )
-        if http is not None and not isinstance(http, HttpClient):
-            raise ValidationError(
-                "http must be an HttpClient", field="http", actual=type(http).__name__
-            )
-        self._http = http  # the runtime's default client is made on first use
+    client_type = HttpClient
 
     def _post(self, grant: dict[str, str]) -> tuple[Response, float]:
         body, headers = self._token_request(grant)
@@ -155,45 +123,14 @@ class OAuthClient(OAuthBase):
         self.close()
 
 
-class AsyncOAuthClient(OAuthBase):
+class AsyncOAuthClient(OAuthBase[AsyncHttpClient]):
     """The asynchronous client over :class:`~infra_portable.http.AsyncHttpClient`.
 
     Concurrent ``get_token`` calls share one request (an ``asyncio.Lock``).
     """
 
-    def __init__(
-        self,
-        *,
-        token_url: str,
-        client_id: str,
-        client_secret: str | None = None,
-        authorization_url: str | None = None,
-        redirect_uri: str | None = None,
-        scopes: Iterable[str] | str = (),
-        auth_method: str = "client_secret_basic",
-        expiry_skew: float = 30.0,
-        token_params: Mapping[str, str] | None = None,
-        clock: Callable[[], float] = time.time,
-        http: AsyncHttpClient | None = None,
-    ) -> None:
-        super().__init__(
-            token_url=token_url,
-            client_id=client_id,
-            client_secret=client_secret,
-            authorization_url=authorization_url,
-            redirect_uri=redirect_uri,
-            scopes=scopes,
-            auth_method=auth_method,
-            expiry_skew=expiry_skew,
-            token_params=token_params,
-            clock=clock,
-        )
-        if http is not None and not isinstance(http, AsyncHttpClient):
-            raise ValidationError(
-                "http must be an AsyncHttpClient", field="http", actual=type(http).__name__
-            )
-        self._http = http  # the runtime's default client is made on first use
-        self._lock: asyncio.Lock | None = None
+    client_type = AsyncHttpClient
+    _lock: asyncio.Lock | None = None  # made on first use, inside the running loop
 
     async def _post(self, grant: dict[str, str]) -> tuple[Response, float]:
         body, headers = self._token_request(grant)

@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar, Generic, TypeVar
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from infra_portable.auth._checks import check_strings
@@ -21,8 +22,14 @@ from infra_portable.auth._oauth_token import (
 )
 from infra_portable.auth._pkce import Pkce
 from infra_portable.crypto import constant_time_equals, token_urlsafe
-from infra_portable.errors import AuthError, AuthErrorKind, InfraError, ValidationError
-from infra_portable.http import Response
+from infra_portable.errors import (
+    AuthError,
+    AuthErrorKind,
+    InfraError,
+    ValidationError,
+    check_number,
+)
+from infra_portable.http import AsyncHttpClient, HttpClient, Response
 
 __all__ = [
     "CLIENT_AUTH_METHODS",
@@ -104,8 +111,16 @@ def _callback_params(callback: str | Mapping[str, str]) -> dict[str, str]:
     return params
 
 
-class OAuthBase:
-    """Settings, request building, the token cache: everything but the I/O."""
+C = TypeVar("C", HttpClient, AsyncHttpClient)
+
+
+class OAuthBase(Generic[C]):
+    """Settings, request building, the token cache: everything but the I/O.
+
+    ``C`` is the HTTP client the subclass does its I/O with (``client_type``).
+    """
+
+    client_type: ClassVar[type[HttpClient] | type[AsyncHttpClient]]
 
     def __init__(
         self,
@@ -120,6 +135,7 @@ class OAuthBase:
         expiry_skew: float = 30.0,
         token_params: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.time,
+        http: C | None = None,
     ) -> None:
         self.token_url = _url(token_url, "token_url")
         if not isinstance(client_id, str) or not client_id:
@@ -136,12 +152,7 @@ class OAuthBase:
                 f"{auth_method} needs a client_secret (or use auth_method='none')",
                 field="client_secret",
             )
-        if (
-            isinstance(expiry_skew, bool)
-            or not isinstance(expiry_skew, int | float)
-            or not (expiry_skew >= 0)
-        ):
-            raise ValidationError("expiry_skew must be >= 0 seconds", field="expiry_skew")
+        skew = check_number("expiry_skew", expiry_skew, allow_infinity=True)
         self.client_id = client_id
         self._client_secret = client_secret
         self.authorization_url = (
@@ -158,10 +169,17 @@ class OAuthBase:
         self.redirect_uri = redirect_uri
         self.scopes = scopes_of(scopes, ())
         self.auth_method = auth_method
-        self.expiry_skew = float(expiry_skew)
+        self.expiry_skew = skew
         self.token_params = _token_params(token_params)
         self._clock = clock
         self._cache: dict[tuple[str, ...], OAuthToken] = {}
+        if http is not None and not isinstance(http, self.client_type):
+            raise ValidationError(
+                f"http must be an {self.client_type.__name__}",
+                field="http",
+                actual=type(http).__name__,
+            )
+        self._http: C | None = http  # the runtime's default client is made on first use
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(client_id={self.client_id!r}, token_url={self.token_url!r})"
