@@ -26,6 +26,8 @@ from infra_portable.auth import (
     wildcard_match,
 )
 from infra_portable.errors import AuthError, AuthErrorKind, ValidationError
+from infra_portable.http import AsyncHttpClient, HttpClient
+from infra_portable.sim import MockTransport
 
 
 def _jwt(**overrides: Any) -> JwtAuthenticator:
@@ -82,6 +84,18 @@ VALIDATION_CASES: list[tuple[str, Callable[[], object], str]] = [
     ("oauth clock", lambda: _oauth(clock="now"), "clock"),
     ("async oauth scopes int", lambda: _async_oauth(scopes=-1), "scopes"),
     ("async oauth token_params", lambda: _async_oauth(token_params="x"), "token_params"),
+    (
+        "oauth http async client",
+        lambda: _oauth(http=AsyncHttpClient(transport=MockTransport())),
+        "http",
+    ),
+    (
+        "async oauth http sync client",
+        lambda: _async_oauth(http=HttpClient(transport=MockTransport())),
+        "http",
+    ),
+    ("oauth expiry_skew NaN", lambda: _oauth(expiry_skew=float("nan")), "expiry_skew"),
+    ("oauth expiry_skew str", lambda: _oauth(expiry_skew="30"), "expiry_skew"),
     ("allow actions None", lambda: allow(None, "*"), "rule.actions"),  # type: ignore[arg-type]
     ("allow resources None", lambda: allow("read", None), "rule.resources"),  # type: ignore[arg-type]
     ("allow actions int", lambda: allow(-1, "*"), "rule.actions"),  # type: ignore[arg-type]
@@ -126,6 +140,10 @@ def test_headers_that_are_not_headers_are_invalid_credentials(headers: object) -
     with pytest.raises(AuthError) as caught:
         credentials_from_headers(headers)
     assert caught.value.auth_kind is AuthErrorKind.INVALID_CREDENTIALS
+
+
+def test_an_infinite_expiry_skew_is_allowed() -> None:
+    assert _oauth(expiry_skew=float("inf")).expiry_skew == float("inf")  # always due
 
 
 def test_the_reported_actual_value_is_the_given_one() -> None:
