@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from infra_portable.errors import (
     AuthError,
@@ -52,8 +52,18 @@ _MAX_TEXT = 500  # of an error description echoed into a message
 
 
 class OAuthError(AuthError):
-    """An authorization server's error answer; ``error`` is its RFC 6749 code."""
+    """An authorization server's error answer; ``error`` is its RFC 6749 code.
 
+    The server's three members are fields like AuthError's own, so pickling,
+    equality and ``repr`` carry them through InfraError's machinery.
+    """
+
+    _fields: ClassVar[tuple[str, ...]] = (
+        *AuthError._fields,
+        "error",
+        "error_description",
+        "error_uri",
+    )
     error: str | None
     error_description: str | None
     error_uri: str | None
@@ -85,29 +95,6 @@ class OAuthError(AuthError):
             "error_uri": self.error_uri,
         }
         return problem
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        state = (self.message, self.fields, self.context)
-        return (_restore, (*state, self.error, self.error_description, self.error_uri))
-
-
-def _restore(
-    message: str,
-    fields: dict[str, Any],
-    context: list[str],
-    error: str | None,
-    error_description: str | None,
-    error_uri: str | None,
-) -> OAuthError:
-    restored = OAuthError(
-        message,
-        **fields,
-        error=error,
-        error_description=error_description,
-        error_uri=error_uri,
-    )
-    restored.context = list(context)
-    return restored
 
 
 def _short(value: Any) -> str | None:

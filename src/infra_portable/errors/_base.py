@@ -398,7 +398,7 @@ class AuthError(InfraError):
 
     kind = ErrorKind.AUTH
     title = "Authentication error"
-    _fields = ("auth_kind", "identity", "retry_after_s")
+    _fields: ClassVar[tuple[str, ...]] = ("auth_kind", "identity", "retry_after_s")
     _enums: ClassVar[Mapping[str, type[StrEnum]]] = {"auth_kind": AuthErrorKind}
     auth_kind: AuthErrorKind
     identity: str | None

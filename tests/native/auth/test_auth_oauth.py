@@ -490,6 +490,7 @@ def test_a_wrong_client_secret_is_invalid_credentials() -> None:
         "error_uri": None,
     }
     assert problem["fields"]["auth_kind"] == "invalid_credentials"
+    assert problem["fields"]["error"] == "invalid_client"
     copy = pickle.loads(pickle.dumps(info.value))
     assert copy == info.value
     assert (copy.error, copy.error_description) == ("invalid_client", "who are you")
