@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra_portable.errors import check_int, check_number
+from infra_portable.errors import ConfigError, check_int, check_number
 
 __all__ = ["DEFAULT_RETRY_STATUSES", "HttpClientConfig"]
 
@@ -67,13 +67,24 @@ class HttpClientConfig:
                 node = node[part]
             return node
 
+        def number(key: str, default: float, convert: Callable[[Any], Any]) -> Any:
+            value = get(key, default)
+            try:
+                return convert(value)  # configuration files and env vars give strings
+            except (TypeError, ValueError, OverflowError):
+                raise ConfigError(
+                    f"{prefix}.{key} must be {'an integer' if convert is int else 'a number'},"
+                    f" not {value!r}",
+                    key=f"{prefix}.{key}",
+                ) from None
+
         defaults = cls()
         return cls(
-            timeout=float(get("timeout_secs", defaults.timeout)),
-            max_retries=int(get("max_retries", defaults.max_retries)),
-            retry_delay=float(get("retry_delay_ms", defaults.retry_delay * 1000)) / 1000,
+            timeout=number("timeout_secs", defaults.timeout, float),
+            max_retries=number("max_retries", defaults.max_retries, int),
+            retry_delay=number("retry_delay_ms", defaults.retry_delay * 1000, float) / 1000,
             user_agent=str(get("user_agent", defaults.user_agent)),
-            max_redirects=int(get("max_redirects", defaults.max_redirects)),
-            max_response_bytes=int(get("max_response_bytes", defaults.max_response_bytes)),
+            max_redirects=number("max_redirects", defaults.max_redirects, int),
+            max_response_bytes=number("max_response_bytes", defaults.max_response_bytes, int),
             base_url=get("base_url", None),
         )

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from infra_portable.errors import HttpError, ValidationError
+from infra_portable.errors import ConfigError, HttpError, ValidationError
 from infra_portable.http import (
     Headers,
     HttpClient,
+    HttpClientConfig,
     Request,
     Response,
     ServerResponse,
@@ -168,3 +169,37 @@ def test_reason_phrase_of_an_int() -> None:
     assert reason_phrase(404) == "Not Found"
     assert reason_phrase(299) == ""
     assert reason_phrase(-1) == ""
+
+
+# -- HttpClientConfig.from_config ---------------------------------------------------------
+def test_client_config_from_a_mapping_and_a_config() -> None:
+    from infra_portable.config import Config
+
+    tree = {"http": {"timeout_secs": "5", "max_retries": 4, "retry_delay_ms": 250}}
+    for source in (tree, Config(tree)):
+        config = HttpClientConfig.from_config(source)
+        assert (config.timeout, config.max_retries, config.retry_delay) == (5.0, 4, 0.25)
+        assert config.max_redirects == HttpClientConfig().max_redirects
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("timeout_secs", "soon"),
+        ("max_retries", "1.5"),
+        ("max_retries", None),
+        ("max_redirects", [3]),
+        ("max_response_bytes", math.inf),
+        ("retry_delay_ms", {}),
+    ],
+)
+def test_client_config_values_that_are_not_numbers_are_config_errors(key: str, value: Any) -> None:
+    with pytest.raises(ConfigError) as info:
+        HttpClientConfig.from_config({"http": {key: value}})
+    assert info.value.key == f"http.{key}"
+
+
+def test_client_config_numbers_out_of_range_are_validation_errors() -> None:
+    with pytest.raises(ValidationError) as info:
+        HttpClientConfig.from_config({"http": {"timeout_secs": -1}})
+    assert info.value.field == "timeout"
