@@ -28,7 +28,7 @@ from infra_portable.errors._base import (
     VectorOperation,
 )
 from infra_portable.errors._breaker import CircuitBreaker, CircuitState, default_is_failure
-from infra_portable.errors._checks import check_int, check_number, check_seed
+from infra_portable.errors._checks import check_int, check_items, check_number, check_seed
 from infra_portable.errors._retry import RetryPolicy, default_retry_on, retry, retry_async
 from infra_portable.errors._translate import (
     error_context,
@@ -74,6 +74,7 @@ __all__ = [
     "default_is_failure",
     # settings checks
     "check_int",
+    "check_items",
     "check_number",
     "check_seed",
 ]

@@ -9,10 +9,12 @@ with a TypeError from a comparison.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from infra_portable.errors._base import ValidationError
 
-__all__ = ["check_int", "check_number", "check_seed"]
+__all__ = ["check_int", "check_items", "check_number", "check_seed"]
 
 
 def check_int(field: str, value: object, *, minimum: int = 0, maximum: int | None = None) -> int:
@@ -81,3 +83,19 @@ def check_seed(field: str, value: object, *, allow_none: bool = False) -> int | 
     raise ValidationError(
         f"{field} must be an {expected}", field=field, expected=expected, actual=repr(value)[:200]
     )
+
+
+def check_items(field: str, value: object) -> tuple[Any, ...]:
+    """``value`` (a list of endpoints, ids, batch items...) as a tuple.
+
+    A string, bytes or a mapping iterates too, but never as meant (characters,
+    ints, keys): those and non-iterables are a ValidationError naming ``field``.
+    """
+    try:
+        if isinstance(value, str | bytes | bytearray | Mapping):
+            raise TypeError
+        return tuple(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise ValidationError(
+            f"{field} must be a list", field=field, expected="list", actual=type(value).__name__
+        ) from None

@@ -7,32 +7,17 @@ selecting at least one. Errors name the offending field (``rules[1].endpoints``)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable
 
 from infra_portable.errors import CircuitBreaker, ValidationError
 from infra_portable.router._endpoint import Endpoint, EndpointState
 from infra_portable.router._rules import Pool, Rule
 from infra_portable.router._settings import RouterSettings
 
-__all__ = ["DEFAULT_POOL", "build_pools", "build_states", "items_of"]
+__all__ = ["DEFAULT_POOL", "build_pools", "build_states"]
 
 # The pool of requests no rule matched.
 DEFAULT_POOL = "default"
-
-
-def items_of(field: str, values: object) -> tuple[Any, ...]:
-    """``values`` (an iterable of endpoints, rules...) as a tuple; ValidationError naming
-    ``field`` when it is not a list (a string or a mapping iterates, but never as meant)."""
-    try:
-        if isinstance(values, str | bytes | bytearray | Mapping):
-            raise TypeError
-        iterator = iter(values)  # type: ignore[call-overload]
-    except TypeError:
-        raise ValidationError(
-            f"{field} must be a list", field=field, expected="list", actual=type(values).__name__
-        ) from None
-    return tuple(iterator)
 
 
 def build_states(

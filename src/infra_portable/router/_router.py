@@ -32,6 +32,7 @@ from infra_portable.errors import (
     ExternalError,
     InfraError,
     ValidationError,
+    check_items,
     check_seed,
     default_is_failure,
 )
@@ -40,7 +41,7 @@ from infra_portable.json import JsonPath, compile_path
 from infra_portable.router._balancers import Balancer, BalancerFactory, make_balancer_factory
 from infra_portable.router._endpoint import Endpoint, EndpointState, EndpointStats, HealthStatus
 from infra_portable.router._health import check_all, check_all_async, run_health_checks
-from infra_portable.router._pools import DEFAULT_POOL, build_pools, build_states, items_of
+from infra_portable.router._pools import DEFAULT_POOL, build_pools, build_states
 from infra_portable.router._rules import Pool, RequestView, Rule
 from infra_portable.router._settings import RouterSettings
 
@@ -153,8 +154,8 @@ class Router:
         self._rng = random.Random(check_seed("seed", seed, allow_none=True))
         self._factory = make_balancer_factory(strategy)
         self._lock = threading.Lock()
-        self._states = build_states(items_of("endpoints", endpoints), self.settings, clock)
-        self._rules: tuple[Rule, ...] = items_of("rules", rules)
+        self._states = build_states(check_items("endpoints", endpoints), self.settings, clock)
+        self._rules: tuple[Rule, ...] = check_items("rules", rules)
         self._pools = build_pools(
             self._states, self._rules, Pool() if default_pool is None else default_pool
         )

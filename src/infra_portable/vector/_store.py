@@ -33,6 +33,7 @@ from infra_portable.errors import (
     VectorError,
     VectorOperation,
     check_int,
+    check_items,
 )
 from infra_portable.runtime import REGISTRY
 from infra_portable.vector import _store_io as store_io
@@ -316,7 +317,7 @@ class VectorStore:
         """Insert (id, vector, metadata) items; bad items are reported, the rest inserted."""
         ids, vectors, metas = [], [], []
         early: list[tuple[str, Any]] = []
-        for i, item in enumerate(_iterable(items, "items")):
+        for i, item in enumerate(check_items("items", items)):
             try:
                 if not isinstance(item, tuple | list) or len(item) not in (2, 3):
                     raise ValidationError(
@@ -346,12 +347,12 @@ class VectorStore:
     ) -> BatchInsertResult:
         """Columnar bulk insert (a numpy matrix is checked and indexed without copies per row)."""
         started = time.perf_counter()
-        ids = list(_iterable(ids, "ids"))
+        ids = check_items("ids", ids)
         if metadata is not None:
-            metadata = list(_iterable(metadata, "metadata"))
+            metadata = check_items("metadata", metadata)
         cfg = self.config
         if not is_numpy(vectors):
-            vectors = _iterable(vectors, "vectors")
+            vectors = check_items("vectors", vectors)
         rows, errors = check_matrix(
             vectors, cfg.dimensions, cfg.distance, VectorOperation.INSERT, cfg.compression.precision
         )
@@ -757,15 +758,3 @@ def _copy(metadata: dict[str, Any] | None) -> dict[str, Any] | None:
     from infra_portable.json import copy_json
 
     return copy_json(metadata)  # type: ignore[no-any-return]
-
-
-def _iterable(value: Any, field: str) -> Any:
-    """``value`` if it can be iterated as a batch (a string or mapping is not one)."""
-    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
-        raise ValidationError(
-            f"{field} must be a sequence",
-            field=field,
-            expected="sequence",
-            actual=type(value).__name__,
-        )
-    return value

@@ -17,6 +17,7 @@ from infra_portable.errors import (
     RetryPolicy,
     ValidationError,
     check_int,
+    check_items,
     check_number,
     check_seed,
     retry,
@@ -339,6 +340,19 @@ def test_check_seed_passes_reproducible_seeds() -> None:
         assert check_seed("seed", seed) == seed
     assert check_seed("seed", bytearray(b"ab")) == b"ab"
     assert check_seed("seed", None, allow_none=True) is None
+
+
+@pytest.mark.parametrize("value", [None, 3, "ab", b"ab", bytearray(b"ab"), {"a": 1}])
+def test_check_items_refuses_what_is_not_a_list(value: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        check_items("ids", value)
+    assert info.value.field == "ids"
+
+
+def test_check_items_takes_any_iterable() -> None:
+    assert check_items("ids", ["a", "b"]) == ("a", "b")
+    assert check_items("ids", (n for n in range(3))) == (0, 1, 2)
+    assert check_items("ids", frozenset({"x"})) == ("x",)
 
 
 def test_checks_pass_good_values_through() -> None:
