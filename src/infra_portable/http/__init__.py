@@ -41,6 +41,7 @@ from infra_portable.http._types import (
     Request,
     RequestBuilder,
     Response,
+    check_status,
     parse_retry_after,
     reason_phrase,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "SyncTransport",
     "AsgiTransport",
     "resolve_transport",
+    "check_status",
     "parse_retry_after",
     "reason_phrase",
     # the server side (lazy)

@@ -8,7 +8,14 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from infra_portable.errors import HttpError, ValidationError, check_number
 
-__all__ = ["METHODS", "Headers", "parse_retry_after", "reason_phrase", "retry_after_of"]
+__all__ = [
+    "METHODS",
+    "Headers",
+    "check_status",
+    "parse_retry_after",
+    "reason_phrase",
+    "retry_after_of",
+]
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 
@@ -22,6 +29,18 @@ _REASONS = {
     429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented",
     502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
 }  # fmt: skip
+
+
+def check_status(status: object) -> int:
+    """``status`` if it is an HTTP status code (an int from 100 to 599, not a bool)."""
+    if not (isinstance(status, int) and not isinstance(status, bool) and 100 <= status <= 599):
+        raise ValidationError(
+            "an HTTP status is an integer from 100 to 599",
+            field="status",
+            expected="100-599",
+            actual=repr(status),
+        )
+    return status
 
 
 def reason_phrase(status: int) -> str:

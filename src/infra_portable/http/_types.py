@@ -25,6 +25,7 @@ from infra_portable.errors import (
 from infra_portable.http._headers import (
     METHODS,
     Headers,
+    check_status,
     parse_retry_after,
     reason_phrase,
     retry_after_of,
@@ -37,6 +38,7 @@ __all__ = [
     "Request",
     "RequestBuilder",
     "Response",
+    "check_status",
     "check_url",
     "make_request",
     "parse_retry_after",

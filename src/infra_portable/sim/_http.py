@@ -31,6 +31,7 @@ from infra_portable.http import (
     Request,
     Response,
     TransportLimits,
+    check_status,
 )
 from infra_portable.sim._clock import SimClock
 
@@ -61,7 +62,7 @@ class Failure:
                 expected=", ".join(FAILURE_KINDS),
                 actual=repr(self.kind),
             )
-        _check_status(self.status)
+        check_status(self.status)
         if self.retry_after is not None:
             check_number("retry_after", self.retry_after)
 
@@ -109,20 +110,13 @@ class MockReply:
                 pairs.append(("Content-Type", "application/json"))
         else:
             data = body.encode() if isinstance(body, str) else (body or b"")
-        _check_status(status)
+        check_status(status)
         if latency is not None:
             check_number("latency", latency)
         return cls(status, data, tuple(pairs), latency)
 
 
 Handler = Callable[[Request], "MockReply | Response"]
-
-
-def _check_status(status: object) -> None:
-    if not (isinstance(status, int) and not isinstance(status, bool) and 100 <= status <= 599):
-        raise ValidationError(
-            "not an HTTP status", field="status", expected="100-599", actual=repr(status)
-        )
 
 
 def _checked_reply(reply: object, field: str) -> MockReply | Handler:

@@ -21,6 +21,7 @@ from infra_portable.http import (
     Request,
     Response,
     ServerResponse,
+    check_status,
     parse_retry_after,
     reason_phrase,
 )
@@ -203,3 +204,11 @@ def test_client_config_numbers_out_of_range_are_validation_errors() -> None:
     with pytest.raises(ValidationError) as info:
         HttpClientConfig.from_config({"http": {"timeout_secs": -1}})
     assert info.value.field == "timeout"
+
+
+@pytest.mark.parametrize("bad", [99, 600, True, "200", None, 200.0])
+def test_check_status_refuses_what_is_not_a_status(bad: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        check_status(bad)
+    assert info.value.field == "status"
+    assert check_status(599) == 599

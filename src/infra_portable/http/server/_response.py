@@ -15,6 +15,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from typing import Any, ClassVar
 
 from infra_portable.errors import ValidationError
+from infra_portable.http._headers import check_status
 from infra_portable.http._types import Headers
 from infra_portable.http.server._asgi import RawHeaders, Receive, Scope, Send, encode_headers
 from infra_portable.json import dumpb
@@ -33,17 +34,6 @@ HeaderInput = Headers | Mapping[str, str] | Iterable[tuple[str, str]] | None
 # when one happens (uvicorn does; the in-process AsgiTransport reports one as soon
 # as the body is read). Streaming responses then stop when the client goes away.
 LIVE_DISCONNECT = "infra_portable.live_disconnect"
-
-
-def _check_status(status: object) -> int:
-    if not (isinstance(status, int) and not isinstance(status, bool) and 100 <= status <= 599):
-        raise ValidationError(
-            "an HTTP status is an integer from 100 to 599",
-            field="status",
-            expected="100-599",
-            actual=repr(status),
-        )
-    return status
 
 
 def _checked_headers(headers: HeaderInput) -> Headers:
@@ -121,7 +111,7 @@ class ServerResponse:
         media_type: str | None = None,
     ) -> None:
         self.status = (
-            status if type(status) is int and 100 <= status <= 599 else _check_status(status)
+            status if type(status) is int and 100 <= status <= 599 else check_status(status)
         )
         self.body = self.render(content)
         if media_type is not None and type(media_type) is not str:
