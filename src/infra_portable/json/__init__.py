@@ -21,28 +21,10 @@ The seed's ``Json`` wrapper maps onto plain Python values here: ``Json::parse`` 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from infra_portable.json._codec import codec, dumpb, dumps, loads
 from infra_portable.json._codec_base import JsonCodec, to_json_compatible
-from infra_portable.json._diff import (
-    Added,
-    Changed,
-    JsonDiff,
-    Removed,
-    diff,
-    make_patch,
-    to_json_patch,
-)
-from infra_portable.json._jsonpath import (
-    JsonPath,
-    Node,
-    compile_path,
-    query,
-    query_nodes,
-    query_one,
-    query_paths,
-)
-from infra_portable.json._partial import PartialJsonParser, parse_partial
-from infra_portable.json._patch import apply_patch, merge_patch
 from infra_portable.json._pointer import (
     format_pointer,
     parse_pointer,
@@ -50,8 +32,58 @@ from infra_portable.json._pointer import (
     pointer_remove,
     pointer_set,
 )
-from infra_portable.json._stream import JsonStreamParser, aiter_json_values, iter_json_values
 from infra_portable.json._values import copy_json, json_equal
+
+if TYPE_CHECKING:
+    from infra_portable.json._diff import (
+        Added,
+        Changed,
+        JsonDiff,
+        Removed,
+        diff,
+        make_patch,
+        to_json_patch,
+    )
+    from infra_portable.json._jsonpath import (
+        JsonPath,
+        Node,
+        compile_path,
+        query,
+        query_nodes,
+        query_one,
+        query_paths,
+    )
+    from infra_portable.json._partial import PartialJsonParser, parse_partial
+    from infra_portable.json._patch import apply_patch, merge_patch
+    from infra_portable.json._stream import JsonStreamParser, aiter_json_values, iter_json_values
+
+# JSONPath, diff/patch and the streaming parsers are imported on first use: they
+# cost ~60 ms at start-up, and most importers (auth, the HTTP server) only encode.
+_LAZY = {
+    **dict.fromkeys(
+        ("Added", "Changed", "JsonDiff", "Removed", "diff", "make_patch", "to_json_patch"),
+        "_diff",
+    ),
+    **dict.fromkeys(
+        ("JsonPath", "Node", "compile_path", "query", "query_nodes", "query_one", "query_paths"),
+        "_jsonpath",
+    ),
+    **dict.fromkeys(("PartialJsonParser", "parse_partial"), "_partial"),
+    **dict.fromkeys(("apply_patch", "merge_patch"), "_patch"),
+    **dict.fromkeys(("JsonStreamParser", "aiter_json_values", "iter_json_values"), "_stream"),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'infra_portable.json' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"infra_portable.json.{module}"), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
 
 __all__ = [
     # encoding and decoding

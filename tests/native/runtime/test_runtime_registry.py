@@ -207,6 +207,29 @@ def test_importing_the_library_imports_no_optional_dependency() -> None:
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.native_only(reason="starts a fresh interpreter in a subprocess")
+def test_encoding_json_imports_no_jsonpath_nor_asyncio() -> None:
+    import subprocess
+
+    # auth and the HTTP server import infra_portable.json only to encode: JSONPath,
+    # diff and the stream parsers load on first use, asyncio when retry_async runs.
+    code = (
+        "import sys, infra_portable.json as j; j.dumpb({});"
+        "loaded = {'infra_portable.json._jsonpath', 'infra_portable.json._diff',"
+        " 'infra_portable.json._stream', 'infra_portable.json._partial', 'asyncio'} & set(sys.modules);"
+        "print(sorted(loaded)); print(j.query({'a': 1}, '$.a'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "[1]"]
+
+
+def test_every_lazy_json_name_resolves() -> None:
+    for name in infra_portable.json.__all__:
+        assert getattr(infra_portable.json, name) is not None
+    with pytest.raises(AttributeError):
+        _ = infra_portable.json.not_a_name  # type: ignore[attr-defined]
+
+
 def test_default_choice_is_remembered_until_reset(monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
