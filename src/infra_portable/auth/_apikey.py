@@ -41,7 +41,7 @@ from infra_portable.auth._apikey_store import ApiKeyRecord, ApiKeyStore, InMemor
 from infra_portable.auth._base import AuthMethod, Identity, names
 from infra_portable.auth._credentials import CredentialKind, Credentials
 from infra_portable.crypto import constant_time_equals, hmac_sha256, sha256
-from infra_portable.errors import AuthError, AuthErrorKind, ValidationError
+from infra_portable.errors import AuthError, AuthErrorKind, ValidationError, check_number
 
 __all__ = ["ApiKeyAuthenticator", "IssuedApiKey"]
 
@@ -102,16 +102,8 @@ class ApiKeyAuthenticator:
         attributes: Mapping[str, Any] | None = None,
     ) -> IssuedApiKey:
         """A new key for ``subject``; its record is stored, the key itself only returned."""
-        if expires_in is not None and (
-            isinstance(expires_in, bool)
-            or not isinstance(expires_in, int | float)
-            or not expires_in > 0
-        ):
-            raise ValidationError(
-                "expires_in must be a positive number of seconds",
-                field="expires_in",
-                actual=repr(expires_in),
-            )
+        if expires_in is not None:
+            check_number("expires_in", expires_in, strict=True, allow_infinity=True)
         key, parts = generate_api_key(self.prefix)
         now = self._clock()
         record = ApiKeyRecord(

@@ -24,26 +24,26 @@ the runtime's default transport is used. The clock is injectable too
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra_portable.crypto import JwkSet
-from infra_portable.errors import ExternalError, HttpError, InfraError, ValidationError
+from infra_portable.errors import (
+    ExternalError,
+    HttpError,
+    InfraError,
+    ValidationError,
+    check_number,
+)
 from infra_portable.http import AsyncHttpClient, HttpClient, Response
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["JwksProvider"]
 
 _ACCEPT = {"Accept": "application/jwk-set+json, application/json"}
-
-
-def _seconds(value: object, name: str, *, minimum: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= minimum:
-        raise ValidationError(
-            f"{name} must be a number >= {minimum}", field=name, actual=repr(value)
-        )
-    return float(value)
 
 
 class JwksProvider:
@@ -67,9 +67,9 @@ class JwksProvider:
                 actual=type(http).__name__,
             )
         self.url = url
-        self.ttl = _seconds(ttl, "ttl", minimum=0.0)
-        self.min_refresh_interval = _seconds(
-            min_refresh_interval, "min_refresh_interval", minimum=0.0
+        self.ttl = check_number("ttl", ttl, allow_infinity=True)
+        self.min_refresh_interval = check_number(
+            "min_refresh_interval", min_refresh_interval, allow_infinity=True
         )
         self._http = http
         self._clock = clock
@@ -153,6 +153,8 @@ class JwksProvider:
     async def get_key_set(self, kid: str | None = None) -> JwkSet:
         """The key set (async): one shared fetch for concurrent callers."""
         if self._lock is None:
+            import asyncio  # on first use: importing it costs ~25 ms
+
             self._lock = asyncio.Lock()
         if not self._due(kid) and not self._lock.locked():
             return self._result()

@@ -24,13 +24,16 @@ and the HTTP client are injectable; both classes share everything but I/O.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from infra_portable.auth._oauth_base import AuthorizationRequest, OAuthBase, renewable, scopes_of
 from infra_portable.auth._oauth_token import OAuthToken
 from infra_portable.errors import InfraError
 from infra_portable.http import AsyncHttpClient, HttpClient, Response
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["AsyncOAuthClient", "OAuthClient"]
 
@@ -160,6 +163,8 @@ class AsyncOAuthClient(OAuthBase[AsyncHttpClient]):
             if cached is not None:
                 return cached
         if self._lock is None:
+            import asyncio  # on first use: importing it costs ~25 ms
+
             self._lock = asyncio.Lock()
         async with self._lock:
             if not force_refresh:  # another caller may have renewed it meanwhile

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
-from infra_portable.errors import InfraError, ValidationError
+from infra_portable.errors import InfraError, check_int, check_number
 from infra_portable.http import Response
 from infra_portable.router._endpoint import EndpointState, HealthStatus
 from infra_portable.router._settings import RouterSettings
@@ -96,22 +96,9 @@ async def run_health_checks(
     sleep: Callable[[float], Awaitable[Any]] | None,
 ) -> int:
     """Await ``check()`` ``rounds`` times (None: until cancelled), ``interval_s`` apart."""
-    if rounds is not None and (
-        isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1
-    ):
-        raise ValidationError(
-            "rounds must be an integer >= 1, or None", field="rounds", actual=repr(rounds)
-        )
-    if (
-        isinstance(interval_s, bool)
-        or not isinstance(interval_s, int | float)
-        or not interval_s > 0
-    ):
-        raise ValidationError(
-            "interval_s must be a number of seconds > 0",
-            field="interval_s",
-            actual=repr(interval_s),
-        )
+    if rounds is not None:
+        check_int("rounds", rounds, minimum=1)
+    check_number("interval_s", interval_s, strict=True, allow_infinity=True)
     if sleep is None:
         import asyncio
 

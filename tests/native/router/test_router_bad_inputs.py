@@ -111,3 +111,21 @@ def test_a_real_client_still_sends() -> None:
     response = router.send(chat(), client_for(ScriptedTransport()))
     assert response.status == 200
     assert sum(s.requests for s in router.stats().values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"interval_s": 0}, "interval_s"),
+        ({"interval_s": "1"}, "interval_s"),
+        ({"interval_s": float("nan")}, "interval_s"),
+        ({"interval_s": 1.0, "rounds": 0}, "rounds"),
+        ({"interval_s": 1.0, "rounds": True}, "rounds"),
+    ],
+)
+def test_bad_health_check_schedule(options: dict[str, Any], field: str, run_coro: Any) -> None:
+    router = _router()
+    client = async_client_for(ScriptedTransport())
+    with pytest.raises(ValidationError) as caught:
+        run_coro(router.run_health_checks(client, **options))
+    assert caught.value.field == field
