@@ -18,12 +18,11 @@ The request deadline needs a timer, so it depends on the event loop:
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 from collections.abc import Callable
 from typing import Any
 
-from infra_portable.errors import ValidationError
+from infra_portable.errors import ValidationError, check_number
 from infra_portable.http.server._asgi import (
     AsgiApp,
     Message,
@@ -205,14 +204,8 @@ class TimeoutMiddleware:
     """
 
     def __init__(self, app: AsgiApp, *, timeout: float, whole_response: bool = False) -> None:
-        if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
-            raise ValidationError(
-                "a request timeout is a positive number of seconds",
-                field="timeout",
-                actual=repr(timeout),
-            )
         self.app = app
-        self.timeout = float(timeout)
+        self.timeout = check_number("timeout", timeout, strict=True)
         self.whole_response = whole_response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

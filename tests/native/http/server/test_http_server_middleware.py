@@ -288,9 +288,10 @@ def test_a_slow_handler_gets_504(run_async: Any, async_client_for: Any) -> None:
 
 
 def test_bad_timeouts() -> None:
-    for timeout in (0, -1, float("inf"), float("nan"), "5"):
-        with pytest.raises(ValidationError):
+    for timeout in (0, -1, float("inf"), float("nan"), "5", True):
+        with pytest.raises(ValidationError) as info:
             TimeoutMiddleware(_app(), timeout=timeout)  # type: ignore[arg-type]
+        assert info.value.field == "timeout"
 
 
 # -- lifespan -------------------------------------------------------------------------
